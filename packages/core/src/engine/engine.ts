@@ -39,6 +39,11 @@ export interface EngineRequest<R> extends TriageRequestOptions {
   signal?: AbortSignal;
   /** Sends one attempt with the request as `auth.apply` left it. Never called concurrently. */
   send(request: AttemptRequest, context: AttemptContext): Promise<AttemptOutcome<R>>;
+  /**
+   * Releases a failed attempt's response that will not reach the caller because another attempt
+   * follows (fetch: cancel the unread body so the connection is freed).
+   */
+  discard?(outcome: AttemptOutcome<R>): void;
 }
 
 /** The engine behind every adapter: classifies each attempt and decides what happens next. */
@@ -239,6 +244,13 @@ export function createEngine(options: TriageOptions): Engine {
       };
 
       if (decision.kind === 'fail') throw giveUp(decision.reason, decision.retryAfterMs);
+      if (outcome.result !== undefined && request.discard !== undefined) {
+        try {
+          request.discard(outcome.result);
+        } catch {
+          // Releasing is best effort; the next attempt does not depend on it.
+        }
+      }
       if (decision.kind === 'refresh') {
         retries.auth++;
         try {
