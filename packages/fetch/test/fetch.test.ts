@@ -1,21 +1,35 @@
-import { afterEach, describe, expect, test, vi } from 'vitest';
 import { defineVendor, isVendorError, type TriageEvent, type VendorError } from '@triage/core';
 import { createTriageFetch } from '@triage/fetch';
 import { createManualClock } from '@triage/testing';
-import { type ScriptedResponse, type ScriptedServer, startScriptedServer } from '@triage/testing/node';
+import {
+  type ScriptedResponse,
+  type ScriptedServer,
+  startScriptedServer,
+} from '@triage/testing/node';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 
 /** A vendor that reports errors inside 200 bodies: `{ "fault": "CODE" }`. */
 const acme = defineVendor({
   name: 'acme',
   codes: {
-    BUSY: { category: 'retryable', effect: 'none', throttle: true, reason: 'busy', retry: { minDelayMs: 1000 } },
+    BUSY: {
+      category: 'retryable',
+      effect: 'none',
+      throttle: true,
+      reason: 'busy',
+      retry: { minDelayMs: 1000 },
+    },
     EXPIRED: { category: 'auth', refreshable: true, reason: 'expired' },
     BAD: { category: 'validation', reason: 'bad' },
   },
   detect: (view) => {
     const body = view.json() as { fault?: string; field?: string } | undefined;
     if (body?.fault === undefined) return undefined;
-    return { code: body.fault, message: `fault ${body.fault}`, fields: body.field ? [{ name: body.field }] : [] };
+    return {
+      code: body.fault,
+      message: `fault ${body.fault}`,
+      fields: body.field ? [{ name: body.field }] : [],
+    };
   },
 });
 
@@ -42,10 +56,18 @@ async function rejection(promise: Promise<unknown>): Promise<VendorError> {
 
 describe('createTriageFetch', () => {
   test('an error inside a 200 body is retried after the vendor floor; the success body is readable', async () => {
-    server = await startScriptedServer({ script: [json(200, { fault: 'BUSY' }), json(200, { fault: 'BUSY' })], then: json(200, { id: 7 }) });
+    server = await startScriptedServer({
+      script: [json(200, { fault: 'BUSY' }), json(200, { fault: 'BUSY' })],
+      thereafter: json(200, { id: 7 }),
+    });
     const clock = createManualClock({ autoAdvance: true });
     const events: TriageEvent[] = [];
-    const fetch = createTriageFetch({ vendor: acme, clock, random: () => 0.5, onEvent: (e) => events.push(e) });
+    const fetch = createTriageFetch({
+      vendor: acme,
+      clock,
+      random: () => 0.5,
+      onEvent: (e) => events.push(e),
+    });
     const res = await fetch(`${server.url}/book`, { method: 'POST', body: '{"slot":1}' });
     expect(await res.json()).toEqual({ id: 7 });
     expect(server.requests.map((r) => [r.method, r.body])).toEqual([
@@ -54,14 +76,26 @@ describe('createTriageFetch', () => {
       ['POST', '{"slot":1}'],
     ]);
     expect(clock.delays).toEqual([1000, 1000]);
-    expect(events.map((e) => e.type)).toEqual(['classified', 'retry', 'classified', 'retry', 'recovered']);
+    expect(events.map((e) => e.type)).toEqual([
+      'classified',
+      'retry',
+      'classified',
+      'retry',
+      'recovered',
+    ]);
   });
 
   test('validation: no retry, fields filled, the error response body is still readable', async () => {
     server = await startScriptedServer({ script: [json(400, { fault: 'BAD', field: 'email' })] });
     const fetch = createTriageFetch({ vendor: acme });
     const error = await rejection(fetch(`${server.url}/x`, { method: 'POST', body: 'a' }));
-    expect(error).toMatchObject({ category: 'validation', code: 'BAD', status: 400, fields: [{ name: 'email' }], attempts: 1 });
+    expect(error).toMatchObject({
+      category: 'validation',
+      code: 'BAD',
+      status: 400,
+      fields: [{ name: 'email' }],
+      attempts: 1,
+    });
     const response = error.response as Response;
     expect(await response.json()).toEqual({ fault: 'BAD', field: 'email' });
     expect(error.cause).toBe(response);
@@ -70,8 +104,15 @@ describe('createTriageFetch', () => {
 
   test('HTTP 500 on a POST is not retried; on a GET it is', async () => {
     server = await startScriptedServer({ script: [{ status: 500 }, { status: 500 }] });
-    const fetch = createTriageFetch({ vendor: acme, clock: createManualClock({ autoAdvance: true }) });
-    expect(await rejection(fetch(server.url, { method: 'POST', body: 'x' }))).toMatchObject({ status: 500, giveUpReason: 'unsafe', attempts: 1 });
+    const fetch = createTriageFetch({
+      vendor: acme,
+      clock: createManualClock({ autoAdvance: true }),
+    });
+    expect(await rejection(fetch(server.url, { method: 'POST', body: 'x' }))).toMatchObject({
+      status: 500,
+      giveUpReason: 'unsafe',
+      attempts: 1,
+    });
     const res = await fetch(server.url);
     expect(res.status).toBe(200);
     expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET', 'GET']);
@@ -87,7 +128,10 @@ describe('createTriageFetch', () => {
     ];
     for (const [, make, expected] of bodies) {
       server = await startScriptedServer({ script: [json(200, { fault: 'BUSY' })] });
-      const fetch = createTriageFetch({ vendor: acme, clock: createManualClock({ autoAdvance: true }) });
+      const fetch = createTriageFetch({
+        vendor: acme,
+        clock: createManualClock({ autoAdvance: true }),
+      });
       await fetch(server.url, { method: 'POST', body: make() });
       expect(server.requests.map((r) => r.body)).toEqual([expected, expected]);
       await server.close();
@@ -95,7 +139,10 @@ describe('createTriageFetch', () => {
     server = await startScriptedServer({ script: [json(200, { fault: 'BUSY' })] });
     const form = new FormData();
     form.set('name', 'Ada');
-    const fetch = createTriageFetch({ vendor: acme, clock: createManualClock({ autoAdvance: true }) });
+    const fetch = createTriageFetch({
+      vendor: acme,
+      clock: createManualClock({ autoAdvance: true }),
+    });
     await fetch(server.url, { method: 'POST', body: form });
     expect(server.requests).toHaveLength(2);
     for (const request of server.requests) expect(request.body).toContain('name="name"\r\n\r\nAda');
@@ -110,15 +157,22 @@ describe('createTriageFetch', () => {
         controller.close();
       },
     });
-    const error = await rejection(fetch(server.url, { method: 'POST', body: stream, duplex: 'half' } as RequestInit));
+    const error = await rejection(
+      fetch(server.url, { method: 'POST', body: stream, duplex: 'half' } as RequestInit),
+    );
     expect(error.giveUpReason).toBe('not-replayable');
     expect(server.requests).toHaveLength(1);
   });
 
   test('a Request as input: method, headers and body are replayed', async () => {
     server = await startScriptedServer({ script: [json(200, { fault: 'BUSY' })] });
-    const fetch = createTriageFetch({ vendor: acme, clock: createManualClock({ autoAdvance: true }) });
-    const res = await fetch(new Request(server.url, { method: 'PUT', body: 'req-body', headers: { 'x-a': '1' } }));
+    const fetch = createTriageFetch({
+      vendor: acme,
+      clock: createManualClock({ autoAdvance: true }),
+    });
+    const res = await fetch(
+      new Request(server.url, { method: 'PUT', body: 'req-body', headers: { 'x-a': '1' } }),
+    );
     expect(res.ok).toBe(true);
     expect(server.requests.map((r) => [r.method, r.body, r.headers['x-a']])).toEqual([
       ['PUT', 'req-body', '1'],
@@ -128,14 +182,20 @@ describe('createTriageFetch', () => {
 
   test('auth: apply sets the header each attempt; refresh runs once', async () => {
     server = await startScriptedServer({
-      script: (req) => (req.headers['x-token'] === 'fresh' ? json(200, { ok: 1 }) : json(401, { fault: 'EXPIRED' })),
+      script: (req) =>
+        req.headers['x-token'] === 'fresh' ? json(200, { ok: 1 }) : json(401, { fault: 'EXPIRED' }),
     });
     let token = 'stale';
     const refresh = vi.fn(async () => {
       token = 'fresh';
     });
-    const fetch = createTriageFetch({ vendor: acme, auth: { refresh, apply: (r) => r.headers.set('x-token', token) } });
-    const results = await Promise.all(Array.from({ length: 10 }, () => fetch(server!.url, { method: 'POST', body: 'b' })));
+    const fetch = createTriageFetch({
+      vendor: acme,
+      auth: { refresh, apply: (r) => r.headers.set('x-token', token) },
+    });
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => fetch(server!.url, { method: 'POST', body: 'b' })),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
     expect(refresh).toHaveBeenCalledTimes(1);
   });
@@ -144,7 +204,12 @@ describe('createTriageFetch', () => {
     server = await startScriptedServer({ script: [] });
     const fetch = createTriageFetch({
       vendor: acme,
-      auth: { refresh: async () => {}, apply: (r) => { r.body = `${String(r.body)}&session=abc`; } },
+      auth: {
+        refresh: async () => {},
+        apply: (r) => {
+          r.body = `${String(r.body)}&session=abc`;
+        },
+      },
     });
     await fetch(server.url, { method: 'POST', body: 'a=1' });
     expect(server.requests[0]?.body).toBe('a=1&session=abc');
@@ -152,9 +217,18 @@ describe('createTriageFetch', () => {
 
   test('a connection reset before the response is a classified network error', async () => {
     server = await startScriptedServer({ script: [{ reset: 'before' }, { reset: 'before' }] });
-    const fetch = createTriageFetch({ vendor: acme, clock: createManualClock({ autoAdvance: true }) });
+    const fetch = createTriageFetch({
+      vendor: acme,
+      clock: createManualClock({ autoAdvance: true }),
+    });
     const error = await rejection(fetch(server.url, { method: 'POST', body: 'x' }));
-    expect(error).toMatchObject({ category: 'retryable', effect: 'unknown', code: 'ECONNRESET', giveUpReason: 'unsafe', attempts: 1 });
+    expect(error).toMatchObject({
+      category: 'retryable',
+      effect: 'unknown',
+      code: 'ECONNRESET',
+      giveUpReason: 'unsafe',
+      attempts: 1,
+    });
     const res = await fetch(server.url);
     expect(res.ok).toBe(true);
     expect(server.requests).toHaveLength(3);
@@ -164,9 +238,18 @@ describe('createTriageFetch', () => {
     const probe = await startScriptedServer({ script: [] });
     const url = probe.url;
     await probe.close();
-    const fetch = createTriageFetch({ vendor: acme, retry: { retries: 2 }, clock: createManualClock({ autoAdvance: true }) });
+    const fetch = createTriageFetch({
+      vendor: acme,
+      retry: { retries: 2 },
+      clock: createManualClock({ autoAdvance: true }),
+    });
     const error = await rejection(fetch(url, { method: 'POST', body: 'x' }));
-    expect(error).toMatchObject({ code: 'ECONNREFUSED', effect: 'none', attempts: 3, giveUpReason: 'exhausted' });
+    expect(error).toMatchObject({
+      code: 'ECONNREFUSED',
+      effect: 'none',
+      attempts: 3,
+      giveUpReason: 'exhausted',
+    });
   });
 
   test('abort during a backoff wait rejects within 10 ms with the abort reason', async () => {
@@ -174,7 +257,10 @@ describe('createTriageFetch', () => {
     const fetch = createTriageFetch({ vendor: acme });
     const controller = new AbortController();
     const events: TriageEvent[] = [];
-    const pending = fetch(server.url, { signal: controller.signal, triage: { onEvent: (e) => events.push(e) } });
+    const pending = fetch(server.url, {
+      signal: controller.signal,
+      triage: { onEvent: (e) => events.push(e) },
+    });
     await vi.waitFor(() => expect(events.map((e) => e.type)).toContain('retry'));
     const reason = new Error('user left');
     const start = performance.now();
@@ -185,14 +271,20 @@ describe('createTriageFetch', () => {
 
   test('a large successful body is read only in part for classification, and whole by the caller', async () => {
     const big = `{"items":[${'"x",'.repeat(500_000)}"y"]}`;
-    server = await startScriptedServer({ script: [{ status: 200, headers: { 'content-type': 'application/json' }, body: big }] });
+    server = await startScriptedServer({
+      script: [{ status: 200, headers: { 'content-type': 'application/json' }, body: big }],
+    });
     const fetch = createTriageFetch({ vendor: acme, maxClassifyBytes: 1024 });
     const res = await fetch(server.url);
     expect((await res.text()).length).toBe(big.length);
   });
 
   test('binary success bodies are not read for classification', async () => {
-    server = await startScriptedServer({ script: [{ status: 200, headers: { 'content-type': 'image/png' }, body: new Uint8Array([1, 2, 3]) }] });
+    server = await startScriptedServer({
+      script: [
+        { status: 200, headers: { 'content-type': 'image/png' }, body: new Uint8Array([1, 2, 3]) },
+      ],
+    });
     const fetch = createTriageFetch({ vendor: acme });
     const res = await fetch(server.url);
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));

@@ -30,12 +30,14 @@ export interface RecordedRequest {
 /** Options of {@link startScriptedServer}. */
 export interface ScriptedServerOptions {
   /** Answers in order: the first request gets the first; a function decides per request. */
-  script: readonly ScriptedResponse[] | ((request: RecordedRequest, index: number) => ScriptedResponse);
+  script:
+    | readonly ScriptedResponse[]
+    | ((request: RecordedRequest, index: number) => ScriptedResponse);
   /**
    * What every request after the script gets.
    * @default { status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } }
    */
-  then?: ScriptedResponse;
+  thereafter?: ScriptedResponse;
   /** @default 0 (a free port) */
   port?: number;
 }
@@ -50,7 +52,11 @@ export interface ScriptedServer {
   close(): Promise<void>;
 }
 
-const SUCCESS: ScriptedResponse = { status: 200, body: '{"ok":true}', headers: { 'content-type': 'application/json' } };
+const SUCCESS: ScriptedResponse = {
+  status: 200,
+  body: '{"ok":true}',
+  headers: { 'content-type': 'application/json' },
+};
 
 /**
  * A real HTTP server on 127.0.0.1 that answers a script: "these N responses in order, then
@@ -70,7 +76,7 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
 
   function pick(request: RecordedRequest, index: number): ScriptedResponse {
     if (typeof options.script === 'function') return options.script(request, index);
-    return options.script[index] ?? options.then ?? SUCCESS;
+    return options.script[index] ?? options.thereafter ?? SUCCESS;
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -100,7 +106,10 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
     }
     const body = answer.body ?? '';
     const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body);
-    res.writeHead(answer.status ?? 200, { 'content-length': String(bytes.byteLength), ...answer.headers });
+    res.writeHead(answer.status ?? 200, {
+      'content-length': String(bytes.byteLength),
+      ...answer.headers,
+    });
     if (answer.reset === 'mid-body') {
       res.write(bytes.subarray(0, Math.floor(bytes.byteLength / 2)));
       setImmediate(() => req.socket.resetAndDestroy());
