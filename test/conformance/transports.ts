@@ -1,24 +1,15 @@
-import {
-  type ScriptedResponse,
-  type ScriptedServer,
-  type ScriptedServerOptions,
-  startScriptedServer,
-} from '@triage/testing/node';
+import { type RecordedRequest, startScriptedServer } from '@triage/testing/node';
 import { HttpResponse, http } from 'msw';
 import { setupServer } from 'msw/node';
+import type { Transport } from './transport.ts';
 
-/** Where a scenario's scripted vendor answers: a real loopback server, or msw interception. */
-export interface Transport {
-  name: 'loopback' | 'msw';
-  start(
-    script: ScriptedServerOptions['script'],
-    thereafter: ScriptedResponse,
-  ): Promise<ScriptedServer>;
-}
-
+/** A real node:http server on 127.0.0.1. */
 export const loopback: Transport = {
   name: 'loopback',
-  start: (script, thereafter) => startScriptedServer({ script, thereafter }),
+  async start(script, thereafter) {
+    const server = await startScriptedServer({ script, thereafter });
+    return { url: server.url, requests: async () => server.requests, close: () => server.close() };
+  },
 };
 
 const MSW_ORIGIN = 'http://vendor.msw.test';
@@ -30,16 +21,15 @@ const MSW_ORIGIN = 'http://vendor.msw.test';
 export const msw: Transport = {
   name: 'msw',
   async start(script, thereafter) {
-    const requests: ScriptedServer['requests'] = [];
+    const requests: RecordedRequest[] = [];
     const server = setupServer(
       http.all(`${MSW_ORIGIN}/*`, async ({ request }) => {
-        const body = await request.text();
         const url = new URL(request.url);
-        const recorded = {
+        const recorded: RecordedRequest = {
           method: request.method,
           url: url.pathname + url.search,
           headers: Object.fromEntries(request.headers),
-          body,
+          body: await request.text(),
         };
         const index = requests.push(recorded) - 1;
         const answer =
@@ -55,10 +45,6 @@ export const msw: Transport = {
       }),
     );
     server.listen({ onUnhandledRequest: 'error' });
-    return {
-      url: MSW_ORIGIN,
-      requests,
-      close: async () => server.close(),
-    };
+    return { url: MSW_ORIGIN, requests: async () => requests, close: async () => server.close() };
   },
 };

@@ -33,7 +33,10 @@ export interface ManualClock extends Clock {
   next(): Promise<boolean>;
 }
 
-const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+// setImmediate where there is one (Node); a zero timeout in browsers.
+const defer: (callback: () => void) => void =
+  typeof setImmediate === 'function' ? setImmediate : (callback) => setTimeout(callback, 0);
+const macrotask = (): Promise<void> => new Promise((resolve) => defer(resolve));
 
 /**
  * A deterministic clock for tests: inject it as `clock` and assert exact waits.
@@ -74,7 +77,7 @@ export function createManualClock(options: ManualClockOptions = {}): ManualClock
   function scheduleFlush(): void {
     if (flushing) return;
     flushing = true;
-    setImmediate(() => {
+    defer(() => {
       flushing = false;
       const timer = earliest();
       if (timer === undefined) return;

@@ -40,6 +40,12 @@ export interface ScriptedServerOptions {
   thereafter?: ScriptedResponse;
   /** @default 0 (a free port) */
   port?: number;
+  /**
+   * Answer CORS preflights (not recorded) and allow every origin, so pages in a browser can call
+   * the server.
+   * @default false
+   */
+  cors?: boolean;
 }
 
 /** A running scripted server. */
@@ -80,6 +86,19 @@ export async function startScriptedServer(options: ScriptedServerOptions): Promi
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (options.cors === true) {
+      res.setHeader('access-control-allow-origin', '*');
+      res.setHeader('access-control-expose-headers', '*');
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+          'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const recorded: RecordedRequest = {

@@ -1,0 +1,5 @@
+import type { Driver } from './driver.ts';
+import { fetchDriver } from './fetch.ts';
+
+/** Every adapter, in the order the suite runs them. */
+export const drivers: Driver[] = [fetchDriver];
