@@ -44,7 +44,7 @@ export const msw: Transport = {
         });
       }),
     );
-    server.listen({ onUnhandledRequest: 'error' });
+    server.listen({ onUnhandledFrame: 'error' });
     return { url: MSW_ORIGIN, requests: async () => requests, close: async () => server.close() };
   },
 };

@@ -1,0 +1,102 @@
+import { simplybook } from '@triage/vendors/simplybook';
+import { describeFixtures, type FixtureExpectation } from './fixture-suite.ts';
+
+/** Every recorded response in fixtures/simplybook and what it must classify as. */
+const EXPECTED: Record<string, FixtureExpectation> = {
+  'access-denied': {
+    category: 'auth',
+    refreshable: true,
+    code: -32600,
+    message: 'Access denied',
+    status: 200,
+    fields: [],
+    effect: 'none',
+  },
+  'company-not-exists': {
+    category: 'auth',
+    refreshable: false,
+    code: '-32600',
+    message: 'Company does not exists',
+    status: 200,
+    fields: [],
+    effect: 'none',
+  },
+  'invalid-params-page-example': {
+    category: 'validation',
+    code: '-32602',
+    message: 'Invalid params',
+    status: 200,
+    fields: [],
+    effect: 'none',
+  },
+  'client-email-wrong': {
+    category: 'validation',
+    code: -32062,
+    message: 'Client email value is wrong',
+    status: 200,
+    fields: [{ name: 'email', code: '-32062', message: 'Client email value is wrong' }],
+    effect: 'none',
+  },
+  'internal-error': {
+    category: 'retryable',
+    code: -32603,
+    message: 'Internal error',
+    status: 200,
+    fields: [],
+    effect: 'unknown',
+    retry: { retries: 2, idempotentOnly: true },
+  },
+  'payment-failed': {
+    category: 'fatal',
+    code: -32099,
+    message: 'Payment failed',
+    status: 200,
+    fields: [],
+    effect: 'unknown',
+    retry: { retries: 0 },
+  },
+  'appointments-not-reserved': {
+    category: 'fatal',
+    code: -32055,
+    message: "One or more appointments couldn't be reserved",
+    status: 200,
+    fields: [],
+    effect: 'unknown',
+    retry: { retries: 0 },
+  },
+  'login-wrong-api-key': {
+    category: 'auth',
+    refreshable: false,
+    code: -33002,
+    message: 'Wrong API key',
+    status: 200,
+    fields: [],
+    effect: 'none',
+  },
+  'login-token': undefined,
+  'book-result-with-error-key': undefined,
+  'batch-second-failed': {
+    category: 'validation',
+    code: -32051,
+    message: 'Selected event id is not available',
+    status: 200,
+    fields: [],
+    effect: 'none',
+  },
+  'nginx-502': {
+    category: 'retryable',
+    message: 'HTTP 502',
+    status: 502,
+    fields: [],
+    effect: 'unknown',
+  },
+  'truncated-500': {
+    category: 'retryable',
+    message: 'HTTP 500',
+    status: 500,
+    fields: [],
+    effect: 'unknown',
+  },
+};
+
+describeFixtures(simplybook, 'POST', EXPECTED);
