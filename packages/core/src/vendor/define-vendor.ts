@@ -200,7 +200,12 @@ function buildProfile(spec: VendorSpec, codes: CodeTable): VendorProfile {
       };
       return fromRule(
         name,
-        { ...byStatus, reason: `unknown ${name} code; ${byStatus.reason}` },
+        // The vendor-wide effect still holds: CO3 saves nothing on any error, known or new.
+        {
+          ...byStatus,
+          ...(spec.effect === undefined ? {} : { effect: spec.effect }),
+          reason: `unknown ${name} code; ${byStatus.reason}`,
+        },
         undefined,
         parts,
       );
