@@ -1,10 +1,11 @@
 // A relative import: the config loads before the `@triage/source` condition applies.
+
+import type { BrowserCommand } from 'vitest/node';
 import {
   type ScriptedResponse,
   type ScriptedServer,
   startScriptedServer,
 } from '../../packages/testing/src/server/scripted-server.ts';
-import type { BrowserCommand } from 'vitest/node';
 
 /**
  * Browser commands: the browser suite asks Node to start scripted loopback servers (with CORS),
@@ -13,17 +14,16 @@ import type { BrowserCommand } from 'vitest/node';
  */
 const servers = new Map<string, ScriptedServer>();
 
-const startScripted: BrowserCommand<[script: ScriptedResponse[], thereafter: ScriptedResponse]> = async (
-  _context,
-  script,
-  thereafter,
-) => {
+const startScripted: BrowserCommand<
+  [script: ScriptedResponse[], thereafter: ScriptedResponse]
+> = async (_context, script, thereafter) => {
   const server = await startScriptedServer({ script, thereafter, cors: true });
   servers.set(server.url, server);
   return server.url;
 };
 
-const scriptedRequests: BrowserCommand<[url: string]> = async (_context, url) => servers.get(url)?.requests ?? [];
+const scriptedRequests: BrowserCommand<[url: string]> = async (_context, url) =>
+  servers.get(url)?.requests ?? [];
 
 const closeScripted: BrowserCommand<[url: string]> = async (_context, url) => {
   await servers.get(url)?.close();

@@ -1,14 +1,20 @@
 import { afterEach, describe, test } from 'vitest';
 import type { Driver } from '../conformance/drivers/driver.ts';
 import { fetchDriver } from '../conformance/drivers/fetch.ts';
-import { checkAbortDuringBackoff, checkTotalDeadline, closeServers, runScenario } from '../conformance/run.ts';
+import { kyDriver } from '../conformance/drivers/ky.ts';
+import {
+  checkAbortDuringBackoff,
+  checkTotalDeadline,
+  closeServers,
+  runScenario,
+} from '../conformance/run.ts';
 import { scenarios } from '../conformance/scenarios.ts';
 import { browserLoopback } from './transport.ts';
 
 // The browser subset: everything that needs no Node API in the page. The ten-request auth check
 // is left to the Node suite because its server decides per request with a function, which cannot
 // cross from the page to Node.
-const browserDrivers: Driver[] = [fetchDriver];
+const browserDrivers: Driver[] = [fetchDriver, kyDriver];
 
 afterEach(closeServers);
 

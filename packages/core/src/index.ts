@@ -73,7 +73,7 @@ export type {
 } from './types/vendor.ts';
 export { createResponseView, MAX_CLASSIFY_BYTES } from './utils/body.ts';
 export { type Clock, sleep, systemClock } from './utils/clock.ts';
-export { readHeader } from './utils/headers.ts';
+export { copyHeaders, readHeader } from './utils/headers.ts';
 export { isSensitiveName, REDACTED, redactUrl } from './utils/redact.ts';
 export { parseRetryAfter } from './utils/retry-after.ts';
 export { defineVendor, isVendorProfile } from './vendor/define-vendor.ts';

@@ -1,6 +1,7 @@
 import {
   type AttemptOutcome,
   type AttemptRequest,
+  copyHeaders,
   createEngine,
   MAX_CLASSIFY_BYTES,
   type TriageOptions,
@@ -66,7 +67,7 @@ export function createTriageFetch(options: TriageFetchOptions): TriageFetch {
     }
     const url = input instanceof Request ? input.url : String(input);
     const method = (merged.method ?? 'GET').toUpperCase();
-    const headers = new Headers(merged.headers);
+    const headers = copyHeaders(merged.headers);
     const signal = merged.signal ?? undefined;
     const original = applicableBody(body);
 

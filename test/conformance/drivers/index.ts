@@ -1,5 +1,6 @@
 import type { Driver } from './driver.ts';
 import { fetchDriver } from './fetch.ts';
+import { kyDriver } from './ky.ts';
 
 /** Every adapter, in the order the suite runs them. */
-export const drivers: Driver[] = [fetchDriver];
+export const drivers: Driver[] = [fetchDriver, kyDriver];

@@ -22,3 +22,19 @@ export function readHeader(headers: HeadersLike | undefined, name: string): stri
   }
   return undefined;
 }
+
+/**
+ * Copies headers by iterating them. `new Headers(request.headers)` can come back empty when a
+ * request interceptor (msw 3's fetch interceptor) has patched `Request`: iteration never does.
+ */
+export function copyHeaders(source: Headers | HeadersInit | undefined): Headers {
+  if (source === undefined) return new Headers();
+  if (typeof (source as Headers).forEach !== 'function' || Array.isArray(source)) {
+    return new Headers(source);
+  }
+  const copy = new Headers();
+  (source as Headers).forEach((value, name) => {
+    copy.append(name, value);
+  });
+  return copy;
+}
