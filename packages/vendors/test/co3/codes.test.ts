@@ -1,7 +1,7 @@
 import type { Classification, CodeRule } from '@triage/core';
 import { describe, expect, it } from 'vitest';
 import { CO3_CODES, CO3_FIELD_CODES, co3 } from '../../src/co3/index.ts';
-import { researchRows, vendorPage } from './research.ts';
+import { classificationRows, vendorPage } from '../research.ts';
 
 /** The page's codes and messages: lines like `  • 8 => Too many requests…`. */
 function pageCodes(): Map<string, string> {
@@ -66,7 +66,7 @@ describe('the CO3 table', () => {
   });
 
   it('has every row of classification.csv, and says so where it decides differently', () => {
-    const research = researchRows('co3');
+    const research = classificationRows('co3');
     expect(research).toHaveLength(59);
     for (const row of research) {
       const rule = CO3_CODES[row.code];

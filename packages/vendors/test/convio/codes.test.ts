@@ -1,7 +1,7 @@
 import type { Classification, CodeRule, ResponseInput } from '@triage/core';
 import { describe, expect, it } from 'vitest';
 import { CONVIO_CODES, CONVIO_STATUSES, convio } from '../../src/convio/index.ts';
-import { researchRows, vendorPage } from '../co3/research.ts';
+import { classificationRows, vendorPage } from '../research.ts';
 
 /** The page's codes and descriptions: lines like `2 Missing or incorrect API key.`. */
 function pageCodes(): { statuses: Map<string, string>; codes: Map<string, string> } {
@@ -60,7 +60,7 @@ describe('the Convio table', () => {
   });
 
   it('has every row of classification.csv, and says so where it decides differently', () => {
-    const research = researchRows('convio_luminate');
+    const research = classificationRows('convio_luminate');
     expect(research).toHaveLength(27);
     const codes = new Set<string>();
     for (const row of research) {

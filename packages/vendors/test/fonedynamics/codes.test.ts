@@ -2,7 +2,7 @@ import type { Classification, CodeRule } from '@triage/core';
 import { fonedynamics } from '@triage/vendors/fonedynamics';
 import { describe, expect, it } from 'vitest';
 import { fonedynamicsStatuses } from '../../src/fonedynamics/codes.ts';
-import { classificationRows, vendorPage } from '../simplybook/reference.ts';
+import { classificationRows, vendorPage } from '../research.ts';
 
 const csv = classificationRows('fonedynamics');
 

@@ -1,5 +1,5 @@
 import { fonedynamics } from '@triage/vendors/fonedynamics';
-import { describeFixtures, type FixtureExpectation } from '../simplybook/fixture-suite.ts';
+import { describeFixtures, type FixtureExpectation } from '../fixture-suite.ts';
 
 const SEVERAL =
   "At least one of the parameters 'Region', 'Locality' or 'Postcode' must be provided.";

@@ -1,7 +1,7 @@
 import type { Classification, CodeRule, FieldError } from '@triage/core';
 import { simplybook } from '@triage/vendors/simplybook';
 import { describe, expect, it } from 'vitest';
-import { classificationRows, vendorPage } from './reference.ts';
+import { classificationRows, vendorPage } from '../research.ts';
 
 const csv = classificationRows('simplybook');
 

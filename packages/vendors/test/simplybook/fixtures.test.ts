@@ -1,5 +1,5 @@
 import { simplybook } from '@triage/vendors/simplybook';
-import { describeFixtures, type FixtureExpectation } from './fixture-suite.ts';
+import { describeFixtures, type FixtureExpectation } from '../fixture-suite.ts';
 
 /** Every recorded response in fixtures/simplybook and what it must classify as. */
 const EXPECTED: Record<string, FixtureExpectation> = {

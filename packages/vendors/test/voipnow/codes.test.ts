@@ -1,7 +1,7 @@
 import type { Classification, CodeRule } from '@triage/core';
 import { voipnow } from '@triage/vendors/voipnow';
 import { describe, expect, it } from 'vitest';
-import { classificationRows, vendorPage } from '../simplybook/reference.ts';
+import { classificationRows, vendorPage } from '../research.ts';
 
 const csv = classificationRows('voipnow_unifiedapi');
 

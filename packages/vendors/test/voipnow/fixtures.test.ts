@@ -1,5 +1,5 @@
 import { voipnow } from '@triage/vendors/voipnow';
-import { describeFixtures, type FixtureExpectation } from '../simplybook/fixture-suite.ts';
+import { describeFixtures, type FixtureExpectation } from '../fixture-suite.ts';
 
 /** Every recorded response in fixtures/voipnow and what it must classify as. */
 const EXPECTED: Record<string, FixtureExpectation> = {

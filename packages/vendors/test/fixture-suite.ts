@@ -1,6 +1,6 @@
 import type { Classification, VendorProfile } from '@triage/core';
 import { describe, expect, it } from 'vitest';
-import { loadFixtures } from '../fixture.ts';
+import { loadFixtures } from './fixture.ts';
 
 /** What a fixture must classify as, less what every classification of the profile shares. */
 export type FixtureExpectation = Omit<Classification, 'vendor' | 'source' | 'reason'> | undefined;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 // The shared reference material sits at ../shared from the project's root (shared/README.md).
 // Used by the simplybook, voipnow and fonedynamics tests alike.
-const shared = join(dirname(fileURLToPath(import.meta.url)), '../../../../../shared');
+const shared = join(dirname(fileURLToPath(import.meta.url)), '../../../../shared');
 
 /** One row of vendors/classification.csv. */
 export interface CsvRow {
