@@ -145,7 +145,7 @@ describe('engine: retryable failures', () => {
       giveUpReason: 'unsafe',
     });
     expect(post.sent).toHaveLength(1);
-    for (const method of ['GET', 'put', 'DELETE', 'HEAD', 'OPTIONS']) {
+    for (const method of ['GET', 'put', 'DELETE', 'HEAD', 'OPTIONS', 'QUERY']) {
       const again = scripted([fault('FLAKY', 500), ok], { method });
       await expect(engine.execute(again.request)).resolves.toBe(ok);
       expect(again.sent).toHaveLength(2);

@@ -126,6 +126,8 @@ describe('failures without a response', () => {
       effect: 'unknown',
     });
     expect(failure(new TypeError('Failed to fetch'))).toMatchObject({ code: 'FETCH_FAILED' });
+    // msw's HttpResponse.error() through axios's http adapter.
+    expect(failure(new TypeError('Network error'))).toMatchObject({ code: 'FETCH_FAILED' });
   });
 
   test('a TimeoutError anywhere in the cause chain is a timeout', () => {

@@ -102,7 +102,7 @@ export function findNetworkFailure(error: unknown): NetworkFailure | undefined {
     if (name === 'TimeoutError') timedOut ??= message;
     if (
       name === 'TypeError' &&
-      /fetch failed|failed to fetch|networkerror|load failed/i.test(message)
+      /fetch failed|failed to fetch|network ?error|load failed/i.test(message)
     ) {
       fetchFailed ??= message;
     }

@@ -6,6 +6,8 @@ const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set([
   'TRACE',
   'PUT',
   'DELETE',
+  // draft-ietf-httpbis-safe-method-w-body: QUERY is safe and idempotent (axios 1.21 has query()).
+  'QUERY',
 ]);
 
 /**

@@ -9,12 +9,15 @@ export interface Clock {
   setTimeout(callback: () => void, ms: number): () => void;
 }
 
-/** The real clock. Timers are unref'd in Node so a pending wait never keeps a process alive. */
+/**
+ * The real clock. Its timers are deliberately not unref'd: a script that awaits a request must not
+ * exit in the middle of a retry wait.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(callback, ms) {
-    const handle = globalThis.setTimeout(callback, ms) as unknown as { unref?: () => void };
-    return () => globalThis.clearTimeout(handle as never);
+    const handle = globalThis.setTimeout(callback, ms);
+    return () => globalThis.clearTimeout(handle);
   },
 };
 

@@ -1,0 +1,100 @@
+import {
+  createEngine,
+  type Engine,
+  type TriageOptions,
+  type TriageRequestOptions,
+} from '@triage/core';
+import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import { createTriageAdapter, unwrapAdapter } from './triage-adapter.ts';
+
+declare module 'axios' {
+  // The type parameters must repeat axios's own (`<D, P>` since axios 1.19) for the merge.
+  // biome-ignore lint/suspicious/noExplicitAny: axios declares these defaults as `any`
+  interface AxiosRequestConfig<D = any, P = any> {
+    /**
+     * triage's options for this request: retries, idempotency, an extra event listener. Also
+     * accepted in `instance.defaults.triage`.
+     * @example
+     * ```ts
+     * await api.post('/charges', body, { triage: { retry: false } });
+     * ```
+     */
+    triage?: TriageRequestOptions;
+  }
+}
+
+/** The attachments of one instance: one interceptor, the newest attachment's engine in charge. */
+interface Registry {
+  interceptor: number;
+  engines: Engine[];
+}
+
+const registries = new WeakMap<AxiosInstance, Registry>();
+
+/**
+ * Attaches triage to an axios instance: every response is classified (errors inside 200 bodies
+ * too) and so is every axios error (HTTP status, network, timeout); retryable failures are retried
+ * under the vendor's policy; a failure rejects with a `VendorError` whose `cause` is the
+ * `AxiosError` (or, for an error inside a 200 body, the `AxiosResponse`) and whose `response` is
+ * the `AxiosResponse`.
+ *
+ * Retries happen below the interceptors and transforms: each runs once per call, the caller's
+ * config is never changed, and the request body is serialized once. Attaching again to the same
+ * instance replaces the options (retries never multiply); detaching restores the previous ones,
+ * and plain axios after the last.
+ *
+ * @param instance - `axios` itself or an instance from `axios.create()`.
+ * @param options - The vendor profile(s), retry limits, auth hooks and events.
+ * @returns A function that detaches triage from the instance.
+ *
+ * @example
+ * ```ts
+ * import axios from 'axios';
+ * import { attachTriage } from '@triage/axios';
+ * import { isVendorError } from '@triage/core';
+ * import { convio } from '@triage/vendors/convio';
+ *
+ * const api = axios.create({ baseURL: 'https://secure.example.org/site' });
+ * const detach = attachTriage(api, { vendor: convio, retry: { retries: 2 } });
+ *
+ * try {
+ *   const { data } = await api.post('/CRConsAPI', params, { triage: { idempotent: true } });
+ * } catch (error) {
+ *   if (isVendorError(error) && error.category === 'validation') showFields(error.fields);
+ *   else throw error;
+ * }
+ * detach();
+ * ```
+ */
+export function attachTriage(instance: AxiosInstance, options: TriageOptions): () => void {
+  const engine = createEngine(options);
+  let registry = registries.get(instance);
+  if (registry === undefined) {
+    const engines: Engine[] = [];
+    const interceptor = instance.interceptors.request.use(
+      (config: InternalAxiosRequestConfig) => {
+        const active = engines.at(-1);
+        // `config` is axios's merged copy, never the caller's object.
+        if (active !== undefined)
+          config.adapter = createTriageAdapter(active, unwrapAdapter(config.adapter));
+        return config;
+      },
+      undefined,
+      // Synchronous, so attaching triage never turns a synchronous interceptor chain asynchronous.
+      { synchronous: true },
+    );
+    registry = { interceptor, engines };
+    registries.set(instance, registry);
+  }
+  const attached = registry;
+  attached.engines.push(engine);
+  let detached = false;
+  return function detach(): void {
+    if (detached) return;
+    detached = true;
+    attached.engines.splice(attached.engines.indexOf(engine), 1);
+    if (attached.engines.length > 0) return;
+    instance.interceptors.request.eject(attached.interceptor);
+    registries.delete(instance);
+  };
+}
