@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/node.ts'],
+  // Named entries: `msw` lives in a folder but builds to dist/msw.*, beside index and node.
+  entry: { index: 'src/index.ts', node: 'src/node.ts', msw: 'src/msw/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   platform: 'neutral',

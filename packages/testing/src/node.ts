@@ -6,3 +6,8 @@ export {
   type ScriptedServerOptions,
   startScriptedServer,
 } from './server/scripted-server.ts';
+export {
+  type StartVendorSimulatorOptions,
+  startVendorSimulator,
+  type VendorSimulator,
+} from './simulators/server.ts';
