@@ -21,6 +21,68 @@ export {
   VendorError,
   type VendorErrorOptions,
 } from './errors/vendor-error.ts';
+export type {
+  AccountLimits,
+  Admission,
+  AdmissionContext,
+  AttemptReport,
+  Permit,
+  Refusal,
+} from './limits/admission.ts';
+export {
+  type BreakerConfig,
+  type BreakerInput,
+  type BreakerOutput,
+  type BreakerState,
+  breakerMachine,
+  type CircuitState,
+  isBreakerFailure,
+} from './limits/circuit-breaker.ts';
+export {
+  type ConcurrencyConfig,
+  type ConcurrencyInput,
+  type ConcurrencyOutput,
+  type ConcurrencyState,
+  concurrencyMachine,
+  type LimitChangeReason,
+} from './limits/concurrency-limiter.ts';
+export { createMemoryStore, type MemoryStore } from './limits/memory-store.ts';
+export {
+  type AdaptiveConcurrencyOptions,
+  type CircuitBreakerOptions,
+  DEFAULT_LIMITS,
+  hasThrottleCodes,
+  type LimitsOptions,
+  type NormalizedLimits,
+  normalizeLimits,
+  type RequestLimitsOptions,
+  type RetryBudgetOptions,
+} from './limits/options.ts';
+export { parseRateLimitHeaders, type RateLimitInfo } from './limits/rate-limit-headers.ts';
+export {
+  MAX_PACE_LOG,
+  type PaceConfig,
+  type PaceInput,
+  type PaceOutput,
+  type PaceState,
+  paceMachine,
+} from './limits/rate-pacer.ts';
+export {
+  type BudgetConfig,
+  type BudgetInput,
+  type BudgetOutput,
+  type BudgetState,
+  budgetMachine,
+} from './limits/retry-budget.ts';
+export {
+  isPromiseLike,
+  type MaybePromise,
+  type StateKey,
+  type StateKind,
+  type StateMachine,
+  type StateStore,
+  type Transition,
+} from './limits/state-store.ts';
 export { type BackoffStep, backoffDelay } from './retry/backoff.ts';
 export { type Decision, type DecisionState, decide } from './retry/decide.ts';
 export { isIdempotent } from './retry/idempotency.ts';
@@ -41,14 +103,22 @@ export type {
   FieldError,
 } from './types/classification.ts';
 export type {
+  AdmittedEvent,
   AuthRefreshEvent,
+  CircuitEvent,
   ClassifiedEvent,
   EventBase,
   EventListener,
   GiveUpEvent,
+  HoldEvent,
+  LimitEvent,
+  LimiterEventBase,
+  RateEvent,
   RecoveredEvent,
+  RetryBudgetEvent,
   RetryEvent,
   TriageEvent,
+  WaitEvent,
 } from './types/events.ts';
 export {
   type ClassifyContext,

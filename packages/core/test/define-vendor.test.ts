@@ -273,8 +273,16 @@ describe('withOverrides', () => {
 
 describe('vendor-wide effect', () => {
   test('an unknown code in a vendor with a guaranteed effect keeps it', () => {
-    const safe = defineVendor({ name: 'safe', effect: 'none', detect: (v) => ({ code: v.text() }) });
-    expect(safe.classify({ status: 500, body: 'NEW' })).toMatchObject({ code: 'NEW', category: 'retryable', effect: 'none' });
+    const safe = defineVendor({
+      name: 'safe',
+      effect: 'none',
+      detect: (v) => ({ code: v.text() }),
+    });
+    expect(safe.classify({ status: 500, body: 'NEW' })).toMatchObject({
+      code: 'NEW',
+      category: 'retryable',
+      effect: 'none',
+    });
     expect(acme.classify({ status: 500, body: '{"fault":{"id":"NEW"}}' })?.effect).toBe('unknown');
   });
 });

@@ -1,6 +1,16 @@
 import type { AttemptRequest } from '../auth/auth-hooks.ts';
 import { CredentialRefresher } from '../auth/refresher.ts';
 import { type GiveUpReason, VendorError } from '../errors/vendor-error.ts';
+import {
+  type AccountLimits,
+  type Admission,
+  type AdmissionContext,
+  createAdmission,
+  type Permit,
+  type Refusal,
+} from '../limits/admission.ts';
+import { normalizeLimits } from '../limits/options.ts';
+import { isPromiseLike } from '../limits/state-store.ts';
 import { type Decision, decide } from '../retry/decide.ts';
 import { isIdempotent } from '../retry/idempotency.ts';
 import { type NormalizedRetry, normalizeRetry, type RetryInput } from '../retry/options.ts';
@@ -77,6 +87,31 @@ function timeoutClassification(vendor: string, code: string, message: string): C
   };
 }
 
+/** The failure of an attempt the limiters would not send: it had no effect. */
+function refusalClassification(
+  vendor: string,
+  refusal: Refusal,
+  deadlineMs: number,
+): Classification {
+  const open = refusal.refused === 'circuit-open';
+  const result: Classification = {
+    vendor,
+    category: 'retryable',
+    code: open ? 'CIRCUIT_OPEN' : 'DEADLINE_EXCEEDED',
+    message: open
+      ? 'circuit open after sustained vendor failures: the attempt was not sent'
+      : `no start within the ${deadlineMs} ms deadline: the attempt was not sent`,
+    fields: [],
+    effect: 'none',
+    source: open ? 'limiter' : 'timeout',
+    reason: open
+      ? 'the circuit breaker fails requests fast until a probe succeeds'
+      : 'the wait for a slot or a paced start would pass the deadline',
+  };
+  if (refusal.retryAfterMs !== undefined) result.retryAfterMs = refusal.retryAfterMs;
+  return result;
+}
+
 /**
  * Builds the engine for one set of options. One engine is shared by every request an adapter
  * instance makes, so credential refreshes are single-flight across them.
@@ -95,6 +130,9 @@ export function createEngine(options: TriageOptions): Engine {
   const random = options.random ?? Math.random;
   const refresher = options.auth === undefined ? undefined : new CredentialRefresher(options.auth);
   const retryByVendor = new Map<string, NormalizedRetry>();
+  const limits = normalizeLimits(first, options.limits);
+  const admission: Admission | undefined =
+    limits === undefined ? undefined : createAdmission(limits, clock);
 
   function retryFor(vendor: string, perRequest: RetryInput | undefined): NormalizedRetry {
     const profile = profiles.find((p) => p.name === vendor) ?? first;
@@ -139,6 +177,45 @@ export function createEngine(options: TriageOptions): Engine {
     let totalRetries = 0;
     let previousDelayMs = 0;
     let attempt = 0;
+    // The limiters: the account these requests share, and the attempt as they see it.
+    let account: AccountLimits | undefined;
+    let context: AdmissionContext | undefined;
+    if (admission !== undefined) {
+      context = {
+        attempt: 0,
+        request: info,
+        emit,
+        signal: callerSignal,
+        deadline: start + timers.maxElapsedMs,
+      };
+    }
+    /** Budget tokens the last retry took: a success gives them back (AWS retry quota). */
+    let lastCost = 0;
+    let lastCause: unknown;
+
+    const refuse = (refusal: Refusal): VendorError => {
+      const classification = refusalClassification(
+        admission!.limits.vendor,
+        refusal,
+        timers.maxElapsedMs,
+      );
+      const reason: GiveUpReason = refusal.refused;
+      emit({
+        type: 'give-up',
+        vendor: classification.vendor,
+        attempt,
+        request: info,
+        time: clock.now(),
+        reason,
+        classification,
+      });
+      return new VendorError(classification, {
+        cause: lastCause,
+        request: info,
+        attempts: attempt - 1,
+        giveUpReason: reason,
+      });
+    };
 
     while (true) {
       if (callerSignal?.aborted) throw callerSignal.reason;
@@ -149,18 +226,31 @@ export function createEngine(options: TriageOptions): Engine {
         headers: new Headers(baseHeaders),
       };
       if (request.body !== undefined) attemptRequest.body = request.body;
+      // Admission comes before `auth.apply`, so credentials are put on when the attempt leaves,
+      // however long it queued.
+      let permit: Permit | undefined;
+      if (admission !== undefined) {
+        // The account: named, or the request's origin (from the URL this attempt parsed anyway).
+        account ??= admission.account(
+          request.limits?.account ?? admission.limits.account ?? attemptRequest.url.origin,
+        );
+        context!.attempt = attempt;
+        const admitted = admission.admit(account!, context!);
+        const result = isPromiseLike(admitted) ? await admitted : admitted;
+        if ('refused' in result) throw refuse(result);
+        permit = result;
+      }
       const generation = refresher?.generation ?? 0;
-      await options.auth?.apply?.(attemptRequest);
 
-      const outcome = await runAttempt(
-        request,
-        attemptRequest,
-        attempt,
-        callerSignal,
-        start,
-        timers,
-      );
-      if (callerSignal?.aborted) throw callerSignal.reason;
+      let outcome: RunResult<R>;
+      try {
+        await options.auth?.apply?.(attemptRequest);
+        outcome = await runAttempt(request, attemptRequest, attempt, callerSignal, start, timers);
+        if (callerSignal?.aborted) throw callerSignal.reason;
+      } catch (error) {
+        if (permit !== undefined) admission!.release(permit, { cancelled: true }, context!);
+        throw error;
+      }
 
       let classification: Classification;
       if (outcome.result === undefined) {
@@ -182,6 +272,14 @@ export function createEngine(options: TriageOptions): Engine {
           'error' in result ? (result.input ?? { error: result.error, method }) : result.input;
         const found = classify({ method, ...input });
         if (found === undefined) {
+          if (permit !== undefined) {
+            const refund = lastCost > 0 ? lastCost : (admission!.limits.budget?.successRefill ?? 0);
+            admission!.release(
+              permit,
+              { headers: 'status' in input ? input.headers : undefined, refund },
+              context!,
+            );
+          }
           // The client threw although every profile finds the response fine (a client-side
           // validateStatus, say): the caller sees the client's own error.
           if ('error' in result) throw result.error;
@@ -203,6 +301,10 @@ export function createEngine(options: TriageOptions): Engine {
 
       const base = { vendor: classification.vendor, attempt, request: info };
       emit({ type: 'classified', ...base, time: clock.now(), classification });
+      if (permit !== undefined) {
+        const headers = outcome.result?.input?.headers;
+        admission!.release(permit, { classification, headers }, context!);
+      }
       const retry = retryFor(classification.vendor, request.retry);
       const decision: Decision =
         outcome.kind === 'deadline'
@@ -244,6 +346,19 @@ export function createEngine(options: TriageOptions): Engine {
       };
 
       if (decision.kind === 'fail') throw giveUp(decision.reason, decision.retryAfterMs);
+      const done = outcome.kind === 'done' ? outcome.result : undefined;
+      lastCause = done === undefined ? outcome.error : 'error' in done ? done.error : done.response;
+      let budgetTokens: number | undefined;
+      if (decision.kind === 'retry' && admission?.limits.budget !== undefined) {
+        // The retry budget: the auth refresh retry (the other branch) never draws on it.
+        const budget = admission.limits.budget;
+        const cost = classification.source === 'timeout' ? budget.timeoutCost : budget.retryCost;
+        const withdrawn = admission.withdraw(account!, cost, context!);
+        const answer = isPromiseLike(withdrawn) ? await withdrawn : withdrawn;
+        if (!answer.granted) throw giveUp('retry-budget-exhausted');
+        lastCost = cost;
+        budgetTokens = answer.tokens;
+      }
       if (outcome.result !== undefined && request.discard !== undefined) {
         try {
           request.discard(outcome.result);
@@ -273,6 +388,7 @@ export function createEngine(options: TriageOptions): Engine {
         category: classification.category,
         ...(classification.code === undefined ? {} : { code: classification.code }),
         reason: decision.reason,
+        ...(budgetTokens === undefined ? {} : { budgetTokens }),
       });
       await sleep(clock, decision.delayMs, callerSignal);
     }

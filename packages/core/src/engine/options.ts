@@ -1,4 +1,5 @@
 import type { AuthHooks } from '../auth/auth-hooks.ts';
+import type { LimitsOptions, RequestLimitsOptions } from '../limits/options.ts';
 import type { RetryInput } from '../retry/options.ts';
 import type { EventListener } from '../types/events.ts';
 import type { Overrides, VendorProfile } from '../types/vendor.ts';
@@ -31,7 +32,21 @@ export interface TriageOptions {
   overrides?: Overrides;
   /** Credential refresh and application. Without `refresh`, auth failures are not retried. */
   auth?: AuthHooks;
-  /** Typed events (`classified`, `retry`, `auth-refresh`, `give-up`, `recovered`). */
+  /**
+   * Recovery from throttling, per vendor account: adaptive concurrency, pacing, a retry budget
+   * and a circuit breaker. `false` turns all of it off.
+   * @default adaptive concurrency for a vendor with throttle codes, the profile's `rate`, a
+   * retry budget of 500 tokens, a circuit breaker at 50% failures over 20 attempts in 10 s
+   * @example
+   * ```ts
+   * limits: { account: 'tenant-42', concurrency: 'adaptive', rate: { requests: 2, perMs: 1000 } }
+   * ```
+   */
+  limits?: LimitsOptions | false;
+  /**
+   * Typed events: `classified`, `retry`, `auth-refresh`, `give-up`, `recovered`, and the
+   * limiters' `limit`, `rate`, `hold`, `wait`, `admitted`, `retry-budget`, `circuit`.
+   */
   onEvent?: EventListener;
   /** Aborts every request made with these options, including a pending wait. */
   signal?: AbortSignal;
@@ -53,6 +68,8 @@ export interface TriageRequestOptions {
   retry?: RetryInput;
   /** Treat this request as idempotent (or not), whatever its method. */
   idempotent?: boolean;
+  /** The vendor account this request counts against, over the client's `limits.account`. */
+  limits?: RequestLimitsOptions;
   /** Extra listener for this request's events. */
   onEvent?: EventListener;
 }

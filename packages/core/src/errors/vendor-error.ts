@@ -24,7 +24,11 @@ export type GiveUpReason =
   /** refreshed credentials were refused again. */
   | 'auth-exhausted'
   /** `auth.refresh()` failed. */
-  | 'auth-refresh-failed';
+  | 'auth-refresh-failed'
+  /** the vendor account's circuit breaker is open; `retryAfterMs` is the time until a probe. */
+  | 'circuit-open'
+  /** the vendor account's retry budget is spent: too many retries lately, too few successes. */
+  | 'retry-budget-exhausted';
 
 /** The request that failed, safe to show: credentials redacted. */
 export interface RequestInfo {

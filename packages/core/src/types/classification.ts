@@ -58,6 +58,9 @@ export interface Classification {
   reason?: string;
   /** Vendor limits on retrying this code. */
   retry?: CodeRetryPolicy;
-  /** Where the failure came from. */
-  source: 'response' | 'network' | 'timeout';
+  /**
+   * Where the failure came from: the vendor's response, the network, a timeout, or the limiter
+   * itself (an open circuit: the attempt was never sent).
+   */
+  source: 'response' | 'network' | 'timeout' | 'limiter';
 }

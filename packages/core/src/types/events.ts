@@ -1,5 +1,8 @@
 import type { GiveUpReason, RequestInfo } from '../errors/vendor-error.ts';
+import type { CircuitState } from '../limits/circuit-breaker.ts';
+import type { LimitChangeReason } from '../limits/concurrency-limiter.ts';
 import type { Category, Classification } from './classification.ts';
+import type { RateSpec } from './vendor.ts';
 
 /** What every event carries. Plain data, safe to log or export as telemetry: no credentials. */
 export interface EventBase {
@@ -27,6 +30,8 @@ export interface RetryEvent extends EventBase {
   code?: string | number;
   /** Why it waits that long: the backoff, or the vendor's Retry-After. */
   reason: 'backoff' | 'retry-after';
+  /** Tokens left in the account's retry budget after this retry took its share. */
+  budgetTokens?: number;
 }
 
 /** Credentials were refreshed after an auth failure, or a refresh already under way was joined. */
@@ -53,13 +58,103 @@ export interface RecoveredEvent extends EventBase {
   elapsedMs: number;
 }
 
+/**
+ * What every limiter event carries besides the base: the account whose limits decided. `vendor`
+ * is the vendor whose limits they are (the first profile).
+ */
+export interface LimiterEventBase extends EventBase {
+  /** The account (by default the request's origin): never a credential. */
+  account: string;
+}
+
+/** The account's concurrency limit changed. */
+export interface LimitEvent extends LimiterEventBase {
+  type: 'limit';
+  limit: number;
+  previous: number;
+  reason: LimitChangeReason;
+  /** Slots held (by every client sharing the store) after the change. */
+  inflight: number;
+}
+
+/** The vendor advertised rates (`RateLimit-Policy`): the account is paced by them too. */
+export interface RateEvent extends LimiterEventBase {
+  type: 'rate';
+  rates: RateSpec[];
+}
+
+/**
+ * The account starts nothing for `delayMs`: a throttle carried `Retry-After`, or the vendor said
+ * its quota is used up (`RateLimit: …;r=0;t=…`, `X-RateLimit-Remaining: 0`).
+ */
+export interface HoldEvent extends LimiterEventBase {
+  type: 'hold';
+  delayMs: number;
+  reason: 'retry-after' | 'ratelimit';
+}
+
+/** The attempt waits before it is sent. An attempt admitted at once emits nothing. */
+export interface WaitEvent extends LimiterEventBase {
+  type: 'wait';
+  /**
+   * `concurrency`: every slot is taken, it queues (FIFO); `rate`: pacing; `hold`: the account is
+   * held.
+   */
+  reason: 'concurrency' | 'rate' | 'hold';
+  /** `rate` and `hold`: the exact wait. A queued attempt waits until a slot frees. */
+  delayMs?: number;
+  /** `concurrency`: the limit, the slots held, and the attempts queued ahead of this one. */
+  limit?: number;
+  inflight?: number;
+  queued?: number;
+}
+
+/** An attempt that waited is sent. */
+export interface AdmittedEvent extends LimiterEventBase {
+  type: 'admitted';
+  /** From its first wait to now. */
+  waitedMs: number;
+}
+
+/** The retry budget refused a retry: the request gives up (`retry-budget-exhausted`). */
+export interface RetryBudgetEvent extends LimiterEventBase {
+  type: 'retry-budget';
+  decision: 'exhausted';
+  /** Tokens left, fewer than `cost`. */
+  tokens: number;
+  cost: number;
+}
+
+/** The account's circuit breaker decided. */
+export interface CircuitEvent extends LimiterEventBase {
+  type: 'circuit';
+  /**
+   * `opened`: too many failures (or the probe failed); `half-open`: this attempt is the probe;
+   * `closed`: the probe succeeded; `rejected`: the circuit is open, the request fails fast.
+   */
+  decision: 'opened' | 'half-open' | 'closed' | 'rejected';
+  state: CircuitState;
+  /** The window's failure ratio and attempts (weighted) when it decided. */
+  failureRatio: number;
+  requests: number;
+  /** `opened`, `rejected`: time until a probe may be sent. */
+  retryAfterMs?: number;
+}
+
 /** Every event the engine emits through `onEvent`. */
 export type TriageEvent =
   | ClassifiedEvent
   | RetryEvent
   | AuthRefreshEvent
   | GiveUpEvent
-  | RecoveredEvent;
+  | RecoveredEvent
+  | LimitEvent
+  | RateEvent
+  | HoldEvent
+  | WaitEvent
+  | AdmittedEvent
+  | RetryBudgetEvent
+  | CircuitEvent;
 
 /** Receives events. A listener that throws is ignored: telemetry never breaks a request. */
 export type EventListener = (event: TriageEvent) => void;

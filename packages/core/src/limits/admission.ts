@@ -1,0 +1,660 @@
+import type { RequestInfo } from '../errors/vendor-error.ts';
+import type { Classification } from '../types/classification.ts';
+import type { TriageEvent } from '../types/events.ts';
+import type { HeadersLike } from '../types/input.ts';
+import { type Clock, sleep } from '../utils/clock.ts';
+import {
+  type BreakerInput,
+  type BreakerOutput,
+  type BreakerState,
+  breakerMachine,
+} from './circuit-breaker.ts';
+import {
+  type ConcurrencyInput,
+  type ConcurrencyOutput,
+  type ConcurrencyState,
+  concurrencyMachine,
+} from './concurrency-limiter.ts';
+import { createMemoryStore } from './memory-store.ts';
+import type { NormalizedLimits } from './options.ts';
+import { parseRateLimitHeaders } from './rate-limit-headers.ts';
+import { type PaceInput, type PaceOutput, type PaceState, paceMachine } from './rate-pacer.ts';
+import {
+  type BudgetInput,
+  type BudgetOutput,
+  type BudgetState,
+  budgetMachine,
+} from './retry-budget.ts';
+import {
+  isPromiseLike,
+  type MaybePromise,
+  type StateKey,
+  type StateMachine,
+  type StateStore,
+} from './state-store.ts';
+
+/** One attempt as the limiters see it. The engine keeps one per request and updates `attempt`. */
+export interface AdmissionContext {
+  attempt: number;
+  request: RequestInfo;
+  emit(event: TriageEvent): void;
+  signal: AbortSignal | undefined;
+  /** No attempt may start after this time on the clock (the total deadline), or `Infinity`. */
+  deadline: number;
+}
+
+/** Why the limiters will not send an attempt. */
+export interface Refusal {
+  refused: 'circuit-open' | 'deadline';
+  /** When trying again could succeed: the circuit's next probe, or the paced start. */
+  retryAfterMs?: number;
+}
+
+/** The limiters' state for one account, as this client knows it. */
+export interface AccountLimits {
+  readonly name: string;
+  readonly keys: Readonly<Record<StateKey['kind'], StateKey>>;
+}
+
+/** An admitted attempt. Give it back with `release` when the attempt ends, whatever happened. */
+export interface Permit {
+  readonly account: AccountLimits;
+  /** It holds a concurrency slot. */
+  slot: boolean;
+  /** It is the circuit breaker's half-open probe. */
+  probe: boolean;
+  /** Slots held, this one included, when it got its slot. */
+  inflightAtSend: number;
+  /** When it started waiting, or -1 when it did not wait. */
+  waitedSince: number;
+  /** When it was sent. */
+  sentAt: number;
+}
+
+/** What an attempt came to, for the limiters. */
+export interface AttemptReport {
+  /** The failure, or `undefined` for a success. */
+  classification?: Classification | undefined;
+  /** The response's headers, for `RateLimit` fields. */
+  headers?: HeadersLike | undefined;
+  /** The attempt ended without an outcome (the caller aborted). */
+  cancelled?: boolean;
+  /** Retry-budget tokens this success gives back. */
+  refund?: number;
+}
+
+/** The per-client coordinator of every limiter: queues, timers, and calls to the state store. */
+export interface Admission {
+  readonly limits: NormalizedLimits;
+  /** The limits of one account (cached). */
+  account(name: string): AccountLimits;
+  /**
+   * Circuit breaker, then a concurrency slot (a FIFO wait), then pacing. Synchronous when
+   * nothing waits and the store is synchronous. Rejects with the signal's reason on abort.
+   */
+  admit(account: AccountLimits, ctx: AdmissionContext): MaybePromise<Permit | Refusal>;
+  /** Ends an attempt: frees its slot, adapts the limit, feeds the breaker, learns from headers. */
+  release(permit: Permit, report: AttemptReport, ctx: AdmissionContext): void;
+  /**
+   * Takes `cost` tokens for a retry; `granted: false` means the budget is spent. Only with
+   * `limits.budget` set.
+   */
+  withdraw(account: AccountLimits, cost: number, ctx: AdmissionContext): MaybePromise<BudgetOutput>;
+}
+
+interface Waiter {
+  ctx: AdmissionContext;
+  permit: Permit;
+  done: boolean;
+  settle(result: Refusal | undefined, error?: unknown): void;
+}
+
+interface Account extends AccountLimits {
+  queue: (Waiter | undefined)[];
+  head: number;
+  /** Waiters not yet granted, aborted or timed out. */
+  live: number;
+  /** Slots this client holds. */
+  held: number;
+  /**
+   * Whether this account's successes are worth reading for rate-limit headers: `unknown` until the
+   * first success, then `seen` (sticky) if any response carried them, else `none`. Failures are
+   * always read. Saves a microsecond per success for vendors that send none.
+   */
+  headers: 'unknown' | 'seen' | 'none';
+  cancelWake: (() => void) | undefined;
+}
+
+/** Accounts kept without activity before the cache is pruned of idle ones. */
+const MAX_ACCOUNTS = 4096;
+
+const ALLOW: BreakerOutput = Object.freeze({
+  allowed: true,
+  probe: false,
+  state: 'closed',
+  previous: 'closed',
+  retryAfterMs: 0,
+  failureRatio: 0,
+  requests: 0,
+}) as BreakerOutput;
+
+/**
+ * Creates the coordinator for one client. The engine stays the one place that decides; this
+ * module owns the mechanics: local FIFO queues, their timers, and the store calls.
+ */
+export function createAdmission(limits: NormalizedLimits, clock: Clock): Admission {
+  const store: StateStore = limits.store ?? createMemoryStore();
+  const concurrency =
+    limits.concurrency === undefined ? undefined : concurrencyMachine(limits.concurrency);
+  const pace = paceMachine(limits.pace);
+  const budget = limits.budget === undefined ? undefined : budgetMachine(limits.budget);
+  const breaker = limits.breaker === undefined ? undefined : breakerMachine(limits.breaker);
+  const accounts = new Map<string, Account>();
+
+  /** A store that fails never blocks a request: its answer is replaced by `fallback`. */
+  function apply<S, I, O>(
+    key: StateKey,
+    machine: StateMachine<S, I, O>,
+    input: I,
+    fallback: (input: I) => O,
+  ): MaybePromise<O> {
+    try {
+      const answer = store.apply(key, machine, input, clock.now());
+      return isPromiseLike(answer) ? answer.then(undefined, () => fallback(input)) : answer;
+    } catch {
+      return fallback(input);
+    }
+  }
+
+  /** Runs `next` at once on a value, or when a promise settles: sync stores stay sync. */
+  function then<T, U>(
+    value: MaybePromise<T>,
+    next: (value: T) => MaybePromise<U>,
+  ): MaybePromise<U> {
+    return isPromiseLike(value) ? value.then(next) : next(value);
+  }
+
+  function event(
+    ctx: AdmissionContext,
+    account: AccountLimits,
+  ): {
+    vendor: string;
+    time: number;
+    attempt: number;
+    request: RequestInfo;
+    account: string;
+  } {
+    return {
+      vendor: limits.vendor,
+      time: clock.now(),
+      attempt: ctx.attempt,
+      request: ctx.request,
+      account: account.name,
+    };
+  }
+
+  function account(name: string): Account {
+    let found = accounts.get(name);
+    if (found !== undefined) return found;
+    if (accounts.size >= MAX_ACCOUNTS) {
+      for (const [key, idle] of accounts)
+        if (idle.held === 0 && idle.live === 0) accounts.delete(key);
+    }
+    const key = (kind: StateKey['kind']): StateKey =>
+      Object.freeze({ vendor: limits.vendor, account: name, kind });
+    found = {
+      name,
+      keys: Object.freeze({
+        concurrency: key('concurrency'),
+        pace: key('pace'),
+        budget: key('budget'),
+        breaker: key('breaker'),
+      }),
+      queue: [],
+      head: 0,
+      live: 0,
+      held: 0,
+      headers: 'unknown',
+      cancelWake: undefined,
+    };
+    accounts.set(name, found);
+    return found;
+  }
+
+  // ---- circuit breaker -------------------------------------------------------------------
+
+  function admitBreaker(acc: Account, ctx: AdmissionContext): MaybePromise<Refusal | boolean> {
+    if (breaker === undefined) return false;
+    const answer = apply<BreakerState, BreakerInput, BreakerOutput>(
+      acc.keys.breaker,
+      breaker,
+      { op: 'admit' },
+      () => ALLOW,
+    );
+    return then(answer, (out): Refusal | boolean => {
+      if (!out.allowed) {
+        ctx.emit({
+          type: 'circuit',
+          ...event(ctx, acc),
+          decision: 'rejected',
+          state: out.state,
+          failureRatio: out.failureRatio,
+          requests: out.requests,
+          retryAfterMs: out.retryAfterMs,
+        });
+        return { refused: 'circuit-open', retryAfterMs: out.retryAfterMs };
+      }
+      if (out.probe)
+        ctx.emit({
+          type: 'circuit',
+          ...event(ctx, acc),
+          decision: 'half-open',
+          state: out.state,
+          failureRatio: out.failureRatio,
+          requests: out.requests,
+        });
+      return out.probe;
+    });
+  }
+
+  function recordBreaker(
+    acc: Account,
+    permit: Permit,
+    report: AttemptReport,
+    ctx: AdmissionContext | undefined,
+  ): void {
+    if (breaker === undefined) return;
+    if (report.cancelled || ctx === undefined) {
+      if (permit.probe)
+        void apply(acc.keys.breaker, breaker, { op: 'cancel', probe: true }, () => ALLOW);
+      return;
+    }
+    const c = report.classification;
+    const failure = c !== undefined && limits.breaker!.isFailure(c);
+    const answer = apply<BreakerState, BreakerInput, BreakerOutput>(
+      acc.keys.breaker,
+      breaker,
+      { op: 'record', failure, probe: permit.probe },
+      () => ALLOW,
+    );
+    void then(answer, (out) => {
+      if (out.state === out.previous) return;
+      const opened = out.state === 'open';
+      const base = {
+        type: 'circuit' as const,
+        ...event(ctx, acc),
+        decision: opened ? ('opened' as const) : ('closed' as const),
+        state: out.state,
+        failureRatio: out.failureRatio,
+        requests: out.requests,
+      };
+      ctx.emit(opened ? { ...base, retryAfterMs: limits.breaker!.openMs } : base);
+    });
+  }
+
+  // ---- concurrency -----------------------------------------------------------------------
+
+  function releaseSlot(
+    acc: Account,
+    permit: Permit,
+    outcome: Extract<ConcurrencyInput, { op: 'release' }>['outcome'],
+    ctx: AdmissionContext | undefined,
+  ): void {
+    if (!permit.slot || concurrency === undefined) return;
+    permit.slot = false;
+    acc.held--;
+    const answer = apply<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput>(
+      acc.keys.concurrency,
+      concurrency,
+      {
+        op: 'release',
+        outcome,
+        latencyMs: clock.now() - permit.sentAt,
+        inflightAtSend: permit.inflightAtSend,
+        waiting: acc.live,
+      },
+      () => ({ granted: 0, limit: 0, previous: 0, inflight: 0 }),
+    );
+    void then(answer, (out) => {
+      if (out.reason !== undefined && ctx !== undefined)
+        ctx.emit({
+          type: 'limit',
+          ...event(ctx, acc),
+          limit: out.limit,
+          previous: out.previous,
+          reason: out.reason,
+          inflight: out.inflight,
+        });
+      grant(acc, out.granted, out.inflight);
+    });
+  }
+
+  /** Hands `count` slots to the queue's head, in order; slots nobody can take go back. */
+  function grant(acc: Account, count: number, inflight: number): void {
+    let left = count;
+    while (left > 0 && acc.head < acc.queue.length) {
+      const waiter = acc.queue[acc.head];
+      acc.queue[acc.head++] = undefined;
+      if (waiter === undefined || waiter.done) continue;
+      left--;
+      acc.live--;
+      acc.held++;
+      waiter.permit.slot = true;
+      waiter.permit.inflightAtSend = inflight - left;
+      waiter.settle(undefined);
+    }
+    compact(acc);
+    // Granted to waiters that left meanwhile (an asynchronous store answered late): give back.
+    for (; left > 0; left--) {
+      acc.held++;
+      releaseSlot(
+        acc,
+        { ...blankPermit(acc), slot: true, sentAt: clock.now() },
+        'cancelled',
+        undefined,
+      );
+    }
+    if (acc.live > 0 && acc.held === 0) wakeLater(acc, limits.pollMs);
+  }
+
+  function compact(acc: Account): void {
+    if (acc.head === acc.queue.length) {
+      acc.queue.length = 0;
+      acc.head = 0;
+    } else if (acc.head > 1024 && acc.head * 2 > acc.queue.length) {
+      acc.queue = acc.queue.slice(acc.head);
+      acc.head = 0;
+    }
+  }
+
+  /**
+   * Asks the store again later: needed only when no slot this client holds will be released to
+   * wake the queue (the slots are held by other clients of a shared store).
+   */
+  function wakeLater(acc: Account, ms: number): void {
+    if (acc.cancelWake !== undefined) return;
+    acc.cancelWake = clock.setTimeout(() => {
+      acc.cancelWake = undefined;
+      if (acc.live === 0 || concurrency === undefined) return;
+      const answer = apply<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput>(
+        acc.keys.concurrency,
+        concurrency,
+        { op: 'acquire', want: acc.live },
+        () => ({ granted: acc.live, limit: 0, previous: 0, inflight: 0 }),
+      );
+      void then(answer, (out) => grant(acc, out.granted, out.inflight));
+    }, ms);
+  }
+
+  function takeSlot(
+    acc: Account,
+    ctx: AdmissionContext,
+    permit: Permit,
+  ): MaybePromise<Refusal | undefined> {
+    if (concurrency === undefined) return undefined;
+    // FIFO: nobody overtakes a queued request.
+    if (acc.live > 0) return enqueue(acc, ctx, permit, undefined);
+    const answer = apply<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput>(
+      acc.keys.concurrency,
+      concurrency,
+      { op: 'acquire', want: 1 },
+      () => ({ granted: 1, limit: 0, previous: 0, inflight: 1 }),
+    );
+    return then(answer, (out) => {
+      if (out.granted < 1) return enqueue(acc, ctx, permit, out);
+      acc.held++;
+      permit.slot = true;
+      permit.inflightAtSend = out.inflight;
+      return undefined;
+    });
+  }
+
+  function enqueue(
+    acc: Account,
+    ctx: AdmissionContext,
+    permit: Permit,
+    seen: ConcurrencyOutput | undefined,
+  ): Promise<Refusal | undefined> {
+    const now = clock.now();
+    if (ctx.signal?.aborted) return Promise.reject(ctx.signal.reason);
+    if (ctx.deadline <= now) return Promise.resolve({ refused: 'deadline' });
+    permit.waitedSince = now;
+    ctx.emit({
+      type: 'wait',
+      ...event(ctx, acc),
+      reason: 'concurrency',
+      ...(seen === undefined ? {} : { limit: seen.limit, inflight: seen.inflight }),
+      queued: acc.live,
+    });
+    return new Promise<Refusal | undefined>((resolve, reject) => {
+      let cancelTimer: (() => void) | undefined;
+      const signal = ctx.signal;
+      const onAbort = (): void => waiter.settle(undefined, signal?.reason ?? new Error('aborted'));
+      const waiter: Waiter = {
+        ctx,
+        permit,
+        done: false,
+        // Called once: by grant(), the abort listener or the deadline timer, each of which the
+        // others are disarmed by.
+        settle(result, error) {
+          waiter.done = true;
+          cancelTimer?.();
+          signal?.removeEventListener('abort', onAbort);
+          if (!permit.slot) acc.live--;
+          if (error !== undefined) reject(error);
+          else resolve(result);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (Number.isFinite(ctx.deadline))
+        cancelTimer = clock.setTimeout(
+          () => waiter.settle({ refused: 'deadline' }),
+          ctx.deadline - now,
+        );
+      acc.queue.push(waiter);
+      acc.live++;
+      if (acc.held === 0) wakeLater(acc, limits.pollMs);
+    });
+  }
+
+  // ---- pacing ----------------------------------------------------------------------------
+
+  function takePace(
+    acc: Account,
+    ctx: AdmissionContext,
+    permit: Permit,
+  ): MaybePromise<Permit | Refusal> {
+    const asked = clock.now();
+    const answer = apply<PaceState, PaceInput, PaceOutput>(
+      acc.keys.pace,
+      pace,
+      { op: 'take', maxWaitMs: ctx.deadline - asked },
+      () => ({ at: asked, reserved: true, holdUntil: 0, changed: false }),
+    );
+    return then(answer, (out): MaybePromise<Permit | Refusal> => {
+      const now = clock.now();
+      if (out.at <= now) return admitted(acc, ctx, permit, now);
+      if (!out.reserved) {
+        abandon(acc, permit);
+        return { refused: 'deadline', retryAfterMs: out.at - now };
+      }
+      if (permit.waitedSince < 0) permit.waitedSince = now;
+      ctx.emit({
+        type: 'wait',
+        ...event(ctx, acc),
+        reason: out.reason ?? 'rate',
+        delayMs: out.at - now,
+      });
+      return sleep(clock, out.at - now, ctx.signal).then(
+        () => admitted(acc, ctx, permit, clock.now()),
+        (error: unknown) => {
+          abandon(acc, permit);
+          throw error;
+        },
+      );
+    });
+  }
+
+  function admitted(acc: Account, ctx: AdmissionContext, permit: Permit, now: number): Permit {
+    if (permit.waitedSince >= 0)
+      ctx.emit({ type: 'admitted', ...event(ctx, acc), waitedMs: now - permit.waitedSince });
+    permit.sentAt = now;
+    return permit;
+  }
+
+  /** An admitted attempt that will not be sent: its slot and its probe go back. */
+  function abandon(acc: Account, permit: Permit): void {
+    releaseSlot(acc, permit, 'cancelled', undefined);
+    recordBreaker(acc, permit, { cancelled: true }, undefined);
+  }
+
+  function hold(
+    acc: Account,
+    ctx: AdmissionContext,
+    ms: number,
+    reason: 'retry-after' | 'ratelimit',
+  ): void {
+    const delayMs = Math.min(ms, limits.maxHoldMs);
+    if (!(delayMs > 0)) return;
+    const answer = apply<PaceState, PaceInput, PaceOutput>(
+      acc.keys.pace,
+      pace,
+      { op: 'hold', until: clock.now() + delayMs },
+      () => ({ at: 0, reserved: false, holdUntil: 0, changed: false }),
+    );
+    void then(answer, (out) => {
+      if (out.changed) ctx.emit({ type: 'hold', ...event(ctx, acc), delayMs, reason });
+    });
+  }
+
+  function learn(
+    acc: Account,
+    ctx: AdmissionContext,
+    headers: HeadersLike,
+    success: boolean,
+  ): void {
+    if (success && acc.headers === 'none') return;
+    const info = parseRateLimitHeaders(headers, clock.now());
+    if (info === undefined) {
+      if (success && acc.headers === 'unknown') acc.headers = 'none';
+      return;
+    }
+    acc.headers = 'seen';
+    if (info.rates.length > 0 && limits.learnRates) {
+      const rates = info.rates;
+      const answer = apply<PaceState, PaceInput, PaceOutput>(
+        acc.keys.pace,
+        pace,
+        { op: 'learn', rates },
+        () => ({ at: 0, reserved: false, holdUntil: 0, changed: false }),
+      );
+      void then(answer, (out) => {
+        if (out.changed) ctx.emit({ type: 'rate', ...event(ctx, acc), rates });
+      });
+    }
+    if (info.exhaustedForMs !== undefined) hold(acc, ctx, info.exhaustedForMs, 'ratelimit');
+    if (info.concurrency !== undefined && concurrency !== undefined) {
+      const answer = apply<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput>(
+        acc.keys.concurrency,
+        concurrency,
+        { op: 'ceiling', max: info.concurrency },
+        () => ({ granted: 0, limit: 0, previous: 0, inflight: 0 }),
+      );
+      void then(answer, (out) => {
+        if (out.reason !== undefined)
+          ctx.emit({
+            type: 'limit',
+            ...event(ctx, acc),
+            limit: out.limit,
+            previous: out.previous,
+            reason: out.reason,
+            inflight: out.inflight,
+          });
+      });
+    }
+  }
+
+  // ---- the coordinator's API -------------------------------------------------------------
+
+  function blankPermit(acc: Account): Permit {
+    return {
+      account: acc,
+      slot: false,
+      probe: false,
+      inflightAtSend: 0,
+      waitedSince: -1,
+      sentAt: 0,
+    };
+  }
+
+  return {
+    limits,
+    account,
+    admit(accountLimits, ctx) {
+      const acc = accountLimits as Account;
+      return then(admitBreaker(acc, ctx), (probe): MaybePromise<Permit | Refusal> => {
+        if (typeof probe === 'object') return probe;
+        const permit = blankPermit(acc);
+        permit.probe = probe;
+        const slot = takeSlot(acc, ctx, permit);
+        const afterSlot = (refusal: Refusal | undefined): MaybePromise<Permit | Refusal> => {
+          if (refusal === undefined) return takePace(acc, ctx, permit);
+          abandon(acc, permit);
+          return refusal;
+        };
+        if (!isPromiseLike(slot)) return afterSlot(slot);
+        return slot.then(afterSlot, (error: unknown) => {
+          abandon(acc, permit);
+          throw error;
+        });
+      });
+    },
+    release(permit, report, ctx) {
+      const acc = permit.account as Account;
+      const c = report.classification;
+      const outcome = report.cancelled
+        ? 'cancelled'
+        : c === undefined
+          ? 'success'
+          : c.throttle === true
+            ? 'throttled'
+            : 'failure';
+      releaseSlot(acc, permit, outcome, ctx);
+      recordBreaker(acc, permit, report, ctx);
+      if (report.cancelled) return;
+      // A throttle's Retry-After holds the whole account: every queued request would be rejected
+      // during that time otherwise.
+      if (c?.throttle === true && c.retryAfterMs !== undefined)
+        hold(acc, ctx, c.retryAfterMs, 'retry-after');
+      if (limits.headers && report.headers !== undefined)
+        learn(acc, ctx, report.headers, c === undefined);
+      if (budget !== undefined && report.refund !== undefined && report.refund > 0)
+        void apply<BudgetState, BudgetInput, BudgetOutput>(
+          acc.keys.budget,
+          budget,
+          { op: 'deposit', amount: report.refund },
+          () => ({ granted: true, tokens: 0 }),
+        );
+    },
+    withdraw(accountLimits, cost, ctx) {
+      const acc = accountLimits as Account;
+      const answer = apply<BudgetState, BudgetInput, BudgetOutput>(
+        acc.keys.budget,
+        budget!,
+        { op: 'withdraw', cost },
+        () => ({ granted: true, tokens: 0 }),
+      );
+      return then(answer, (out) => {
+        if (!out.granted)
+          ctx.emit({
+            type: 'retry-budget',
+            ...event(ctx, acc),
+            decision: 'exhausted',
+            tokens: out.tokens,
+            cost,
+          });
+        return out;
+      });
+    },
+  };
+}

@@ -1,0 +1,836 @@
+import {
+  type AttemptOutcome,
+  createEngine,
+  createMemoryStore,
+  defineVendor,
+  type EngineRequest,
+  http,
+  isVendorError,
+  type StateStore,
+  type TriageEvent,
+  type TriageOptions,
+  type VendorError,
+} from '@triage/core';
+import { createManualClock, type ManualClock } from '@triage/testing';
+import { describe, expect, test } from 'vitest';
+
+interface Res {
+  status: number;
+  body?: string;
+  headers?: Record<string, string>;
+}
+const ok: Res = { status: 200, body: '{}' };
+
+/** CO3-like: code 8 is a throttle that must wait 1 s; every error had no effect. */
+const co3like = defineVendor({
+  name: 'co3like',
+  effect: 'none',
+  codes: {
+    '8': { category: 'retryable', throttle: true, retry: { minDelayMs: 1000 }, reason: 'rate' },
+  },
+  detect: (view) => {
+    const code = (view.json() as { code?: string } | undefined)?.code;
+    return code === undefined ? undefined : { code };
+  },
+  rate: { requests: 2, perMs: 1000 },
+});
+const busy: Res = { status: 200, body: '{"code":"8"}' };
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const limiterEvents = new Set([
+  'limit',
+  'rate',
+  'hold',
+  'wait',
+  'admitted',
+  'retry-budget',
+  'circuit',
+]);
+
+function setup(options: Partial<TriageOptions> = {}, clock: ManualClock = createManualClock()) {
+  const events: TriageEvent[] = [];
+  const engine = createEngine({
+    vendor: http,
+    clock,
+    random: () => 0.5,
+    onEvent: (e) => events.push(e),
+    ...options,
+  });
+  /** Every send waits here until the test answers it. */
+  const sent: { id: string; answer(res: Res): void }[] = [];
+  const request = (id: string, over: Partial<EngineRequest<Res>> = {}): EngineRequest<Res> => ({
+    method: 'GET',
+    url: 'https://api.test/x',
+    send: () =>
+      new Promise<AttemptOutcome<Res>>((resolve) => {
+        sent.push({
+          id,
+          answer: (res) =>
+            resolve({
+              response: res,
+              input: { status: res.status, body: res.body ?? '', headers: res.headers ?? {} },
+            }),
+        });
+      }),
+    ...over,
+  });
+  const answer = async (id: string, res: Res = ok): Promise<void> => {
+    const index = sent.findIndex((s) => s.id === id);
+    if (index === -1) throw new Error(`${id} was not sent`);
+    const [entry] = sent.splice(index, 1);
+    entry!.answer(res);
+    await flush();
+  };
+  const limiter = () =>
+    events
+      .filter((e) => limiterEvents.has(e.type))
+      .map(({ vendor: _v, request: _r, ...rest }) => rest);
+  return { engine, events, clock, sent, request, answer, limiter };
+}
+
+/** A request whose attempts answer the script in order (the last step repeats). */
+function scripted(steps: Res[], over: Partial<EngineRequest<Res>> = {}) {
+  let count = 0;
+  const request: EngineRequest<Res> = {
+    method: 'GET',
+    url: 'https://api.test/x',
+    async send(): Promise<AttemptOutcome<Res>> {
+      const res = steps[Math.min(count++, steps.length - 1)]!;
+      return {
+        response: res,
+        input: { status: res.status, body: res.body ?? '', headers: res.headers ?? {} },
+      };
+    },
+    ...over,
+  };
+  return { request, attempts: () => count };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<VendorError> {
+  const error = await promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (e: unknown) => e,
+  );
+  if (!isVendorError(error)) throw error;
+  return error;
+}
+
+describe('concurrency: a FIFO queue', () => {
+  test('a fixed limit of 2: the third and fourth wait, in order, and go as slots free', async () => {
+    const { engine, sent, request, answer, clock, limiter } = setup({ limits: { concurrency: 2 } });
+    const results = ['a', 'b', 'c', 'd'].map((id) => engine.execute(request(id)));
+    await flush();
+    expect(sent.map((s) => s.id)).toEqual(['a', 'b']);
+    await clock.advance(30);
+    await answer('b');
+    expect(sent.map((s) => s.id)).toEqual(['a', 'c']);
+    await clock.advance(20);
+    await answer('a');
+    expect(sent.map((s) => s.id)).toEqual(['c', 'd']);
+    await answer('c');
+    await answer('d');
+    await expect(Promise.all(results)).resolves.toEqual([ok, ok, ok, ok]);
+    expect(limiter()).toEqual([
+      {
+        type: 'wait',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'concurrency',
+        limit: 2,
+        inflight: 2,
+        queued: 0,
+      },
+      {
+        type: 'wait',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'concurrency',
+        queued: 1,
+      },
+      { type: 'admitted', time: 30, attempt: 1, account: 'https://api.test', waitedMs: 30 },
+      { type: 'admitted', time: 50, attempt: 1, account: 'https://api.test', waitedMs: 50 },
+    ]);
+    expect(clock.pending).toBe(0);
+  });
+
+  test('a queued request aborted by its signal leaves the queue at once; the next takes its place', async () => {
+    const { engine, sent, request, answer } = setup({ limits: { concurrency: 1 } });
+    const controller = new AbortController();
+    const a = engine.execute(request('a'));
+    const b = engine.execute(request('b', { signal: controller.signal }));
+    const c = engine.execute(request('c'));
+    await flush();
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await expect(b).rejects.toBe(reason);
+    await answer('a');
+    expect(sent.map((s) => s.id)).toEqual(['c']);
+    await answer('c');
+    await expect(Promise.all([a, c])).resolves.toEqual([ok, ok]);
+  });
+
+  test('an already aborted signal never queues', async () => {
+    const { engine, request } = setup({ limits: { concurrency: 1 } });
+    void engine.execute(request('a'));
+    await flush();
+    const controller = new AbortController();
+    controller.abort(new Error('before'));
+    await expect(engine.execute(request('b', { signal: controller.signal }))).rejects.toThrow(
+      'before',
+    );
+  });
+
+  test('the deadline bounds the wait: the request fails, never sent, with nothing done', async () => {
+    const { engine, sent, request, clock, events } = setup({
+      limits: { concurrency: 1 },
+      retry: { maxElapsedMs: 1000 },
+    });
+    const a = rejection(engine.execute(request('a')));
+    const b = rejection(engine.execute(request('b')));
+    await flush();
+    await clock.advance(1000);
+    const error = await b;
+    expect(error).toMatchObject({
+      code: 'DEADLINE_EXCEEDED',
+      category: 'retryable',
+      effect: 'none',
+      giveUpReason: 'deadline',
+      attempts: 0,
+    });
+    expect(error.classification.source).toBe('timeout');
+    expect(sent.map((s) => s.id)).toEqual(['a']);
+    expect(events.at(-1)).toMatchObject({ type: 'give-up', reason: 'deadline', attempt: 1 });
+    // The request in flight reached the same deadline.
+    expect(await a).toMatchObject({ giveUpReason: 'deadline', attempts: 1, effect: 'unknown' });
+  });
+
+  test('each account has its own queue: per client, or per request', async () => {
+    const { engine, sent, request } = setup({ limits: { concurrency: 1, account: 'tenant-1' } });
+    void engine.execute(request('a'));
+    void engine.execute(request('b'));
+    void engine.execute(request('c', { limits: { account: 'tenant-2' } }));
+    await flush();
+    expect(sent.map((s) => s.id)).toEqual(['a', 'c']);
+  });
+
+  test('limits: false: no limiter at all', async () => {
+    const { engine, sent, request, limiter } = setup({ vendor: co3like, limits: false });
+    for (const id of 'abcdefghijklmnopqrst') void engine.execute(request(id));
+    await flush();
+    expect(sent).toHaveLength(20);
+    expect(limiter()).toEqual([]);
+  });
+});
+
+describe('adaptive concurrency', () => {
+  test('throttles with company: the limit falls to what the vendor accepted (exact)', async () => {
+    const { engine, sent, request, answer, clock, limiter } = setup({
+      vendor: co3like,
+      limits: { rate: false },
+    });
+    const results = Array.from({ length: 12 }, (_, i) => engine.execute(request(`r${i}`)));
+    await flush();
+    // Slow start begins at 10: ten go out, two queue.
+    expect(sent).toHaveLength(10);
+    // The vendor takes r0..r3 and rejects r4..r9 at once.
+    for (let i = 4; i < 10; i++) await answer(`r${i}`, busy);
+    expect(limiter().filter((e) => e.type === 'limit')).toEqual(
+      [9, 8, 7, 6, 5, 4].map((limit) => ({
+        type: 'limit',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        limit,
+        previous: limit + 1,
+        reason: 'throttle',
+        inflight: limit,
+      })),
+    );
+    // Four in flight at the limit of 4: the two queued requests still wait.
+    expect(sent.map((s) => s.id)).toEqual(['r0', 'r1', 'r2', 'r3']);
+    await clock.advance(20);
+    await answer('r0');
+    await answer('r1');
+    expect(sent.map((s) => s.id)).toEqual(['r2', 'r3', 'r10', 'r11']);
+    for (const id of ['r2', 'r3', 'r10', 'r11']) await answer(id);
+    // The six rejected retry after CO3's 1 s, four at a time.
+    await clock.advance(1000);
+    expect(sent.map((s) => s.id)).toEqual(['r4', 'r5', 'r6', 'r7']);
+    for (const id of ['r4', 'r5', 'r6', 'r7', 'r8', 'r9']) await answer(id);
+    await expect(Promise.all(results)).resolves.toHaveLength(12);
+  });
+
+  test('a lone throttled request changes nothing and emits nothing but its retry', async () => {
+    const { engine, limiter, clock } = setup({ vendor: co3like });
+    const { request, attempts } = scripted([busy, busy, ok], { method: 'POST' });
+    const pending = engine.execute(request);
+    await clock.advance(1000);
+    await clock.advance(1010);
+    await expect(pending).resolves.toBe(ok);
+    expect(attempts()).toBe(3);
+    expect(limiter()).toEqual([]);
+  });
+
+  test('the code-8 storm: 400 POSTs at concurrency 32 against 4 slots finish at the floor', async () => {
+    const clock = createManualClock({ autoAdvance: true });
+    const events: TriageEvent[] = [];
+    const engine = createEngine({
+      vendor: co3like,
+      clock,
+      random: () => 0.5,
+      limits: { rate: false },
+      onEvent: (e) => events.push(e),
+    });
+    let active = 0;
+    let rejected = 0;
+    const wait = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+    const request: EngineRequest<string> = {
+      method: 'POST',
+      url: 'https://co3.test/api/crm',
+      async send(): Promise<AttemptOutcome<string>> {
+        if (active >= 4) {
+          rejected++;
+          return { response: 'busy', input: { status: 200, body: '{"code":"8"}' } };
+        }
+        active++;
+        await wait(20);
+        active--;
+        return { response: 'ok', input: { status: 200, body: '{}' } };
+      },
+    };
+    let started = 0;
+    const worker = async (): Promise<void> => {
+      while (started < 400) {
+        started++;
+        await engine.execute(request);
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
+    // The floor: ceil(400 / 4) × 20 ms. Six rejections, all in the first round trip.
+    expect(clock.now()).toBe(2000);
+    expect(rejected).toBe(6);
+    expect(events.filter((e) => e.type === 'give-up')).toEqual([]);
+    expect(
+      events.filter((e) => e.type === 'limit').map((e) => [e.time, e.type === 'limit' && e.limit]),
+    ).toEqual([
+      [0, 9],
+      [0, 8],
+      [0, 7],
+      [0, 6],
+      [0, 5],
+      [0, 4],
+    ]);
+  });
+});
+
+describe('pacing', () => {
+  test("the profile's rate (2 per 1000 ms, widened 1%): the third request waits for its window", async () => {
+    const { engine, sent, request, answer, clock, limiter } = setup({ vendor: co3like });
+    const results = ['a', 'b', 'c'].map((id) => engine.execute(request(id)));
+    await flush();
+    expect(sent.map((s) => s.id)).toEqual(['a', 'b']);
+    await answer('a');
+    await answer('b');
+    await clock.advance(1009);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    expect(sent.map((s) => s.id)).toEqual(['c']);
+    await answer('c');
+    await expect(Promise.all(results)).resolves.toEqual([ok, ok, ok]);
+    expect(limiter()).toEqual([
+      {
+        type: 'wait',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'rate',
+        delayMs: 1010,
+      },
+      { type: 'admitted', time: 1010, attempt: 1, account: 'https://api.test', waitedMs: 1010 },
+    ]);
+    expect(clock.delays).toEqual([1010]);
+  });
+
+  test('a paced start past the deadline fails at once, with the wait, and is not reserved', async () => {
+    const { engine, request, answer, clock, sent } = setup({
+      limits: { rate: { requests: 1, perMs: 1000 }, rateMargin: 0 },
+      retry: { maxElapsedMs: 500 },
+    });
+    const a = engine.execute(request('a'));
+    await flush();
+    await answer('a');
+    await a;
+    expect(await rejection(engine.execute(request('b')))).toMatchObject({
+      giveUpReason: 'deadline',
+      code: 'DEADLINE_EXCEEDED',
+      retryAfterMs: 1000,
+      attempts: 0,
+    });
+    // Not reserved: at 1000 the next one goes at once.
+    await clock.advance(1000);
+    void engine.execute(request('c'));
+    await flush();
+    expect(sent.map((s) => s.id)).toEqual(['c']);
+  });
+
+  test('abort during a paced wait rejects at once and gives the slot back', async () => {
+    const { engine, request, answer, clock, sent } = setup({
+      limits: { rate: { requests: 1, perMs: 1000 }, concurrency: 1 },
+    });
+    const a = engine.execute(request('a'));
+    await flush();
+    await answer('a');
+    await a;
+    const controller = new AbortController();
+    const b = engine.execute(request('b', { signal: controller.signal }));
+    await flush();
+    controller.abort(new Error('stop'));
+    await expect(b).rejects.toThrow('stop');
+    expect(clock.pending).toBe(0);
+    // Its reserved start (1010) stays taken: pacing errs on the safe side.
+    await clock.advance(2019);
+    void engine.execute(request('c'));
+    await flush();
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    void engine.execute(request('c'));
+    await flush();
+    expect(sent.map((s) => s.id)).toEqual(['c']);
+  });
+});
+
+describe('holds: Retry-After and RateLimit headers', () => {
+  test("a throttle's Retry-After holds the whole account: new requests wait until then", async () => {
+    const { engine, request, answer, clock, sent, limiter } = setup();
+    const a = engine.execute(request('a'));
+    await flush();
+    await answer('a', { status: 429, headers: { 'retry-after': '2' } });
+    await clock.advance(500);
+    const b = engine.execute(request('b'));
+    await flush();
+    expect(sent).toEqual([]);
+    await clock.advance(1500);
+    // The retry of a and the new b both start when the hold ends, in that order.
+    expect(sent.map((s) => s.id)).toEqual(['a', 'b']);
+    await answer('a');
+    await answer('b');
+    await expect(Promise.all([a, b])).resolves.toEqual([ok, ok]);
+    expect(limiter()).toEqual([
+      {
+        type: 'hold',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        delayMs: 2000,
+        reason: 'retry-after',
+      },
+      {
+        type: 'wait',
+        time: 500,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'hold',
+        delayMs: 1500,
+      },
+      { type: 'admitted', time: 2000, attempt: 1, account: 'https://api.test', waitedMs: 1500 },
+    ]);
+  });
+
+  test('holds are capped at maxHoldMs', async () => {
+    const { engine, request, answer, limiter } = setup({ limits: { maxHoldMs: 5000 } });
+    const a = rejection(engine.execute(request('a')));
+    await flush();
+    await answer('a', { status: 429, headers: { 'retry-after': '120' } });
+    expect(await a).toMatchObject({ giveUpReason: 'retry-after-too-long' });
+    expect(limiter()).toMatchObject([{ type: 'hold', delayMs: 5000 }]);
+  });
+
+  test('RateLimit-Policy is learned and paced by; RateLimit r=0 holds until its reset', async () => {
+    const { engine, request, answer, clock, sent, limiter } = setup({ limits: { rateMargin: 0 } });
+    const a = engine.execute(request('a'));
+    await flush();
+    await answer('a', { status: 200, headers: { 'ratelimit-policy': '"default";q=1;w=2' } });
+    await a;
+    const b = engine.execute(request('b'));
+    await flush();
+    // The learned quota counts from the next start on: b goes at once, the one after waits 2 s.
+    await answer('b', { status: 200, headers: { ratelimit: '"default";r=0;t=5' } });
+    await b;
+    void engine.execute(request('c'));
+    await flush();
+    expect(sent).toEqual([]);
+    await clock.advance(5000);
+    expect(sent.map((s) => s.id)).toEqual(['c']);
+    expect(limiter()).toEqual([
+      {
+        type: 'rate',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        rates: [{ requests: 1, perMs: 2000 }],
+      },
+      {
+        type: 'hold',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        delayMs: 5000,
+        reason: 'ratelimit',
+      },
+      {
+        type: 'wait',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'hold',
+        delayMs: 5000,
+      },
+      { type: 'admitted', time: 5000, attempt: 1, account: 'https://api.test', waitedMs: 5000 },
+    ]);
+  });
+
+  test('rate: false ignores advertised rates but still honours holds; headers: false ignores both', async () => {
+    const policy = {
+      'ratelimit-policy': '1;w=60',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': '3',
+    };
+    const noRate = setup({ limits: { rate: false } });
+    const { request } = scripted([{ status: 200, headers: policy }]);
+    await noRate.engine.execute(request);
+    expect(noRate.limiter().map((e) => e.type)).toEqual(['hold']);
+    const noHeaders = setup({ limits: { headers: false } });
+    await noHeaders.engine.execute(scripted([{ status: 200, headers: policy }]).request);
+    expect(noHeaders.limiter()).toEqual([]);
+  });
+
+  test('a concurrency quota (qu="concurrent-requests") caps the adaptive limit', async () => {
+    const { engine, limiter } = setup({ vendor: co3like, limits: { rate: false } });
+    await engine.execute(
+      scripted([
+        { status: 200, headers: { 'ratelimit-policy': '"c";q=3;qu="concurrent-requests"' } },
+      ]).request,
+    );
+    expect(limiter()).toEqual([
+      {
+        type: 'limit',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        limit: 3,
+        previous: 10,
+        reason: 'server',
+        inflight: 0,
+      },
+    ]);
+  });
+});
+
+describe('retry budget', () => {
+  test('retries draw 5 tokens each; an empty budget gives up with retry-budget-exhausted', async () => {
+    const { engine, events, limiter } = setup(
+      {
+        limits: { budget: { capacity: 10 } },
+        retry: { retries: 5, minDelayMs: 0 },
+      },
+      createManualClock({ autoAdvance: true }),
+    );
+    const first = scripted([{ status: 503 }]);
+    const error = await rejection(engine.execute(first.request));
+    expect(error).toMatchObject({
+      giveUpReason: 'retry-budget-exhausted',
+      attempts: 3,
+      status: 503,
+    });
+    expect(
+      events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && e.budgetTokens),
+    ).toEqual([5, 0]);
+    expect(limiter()).toEqual([
+      {
+        type: 'retry-budget',
+        time: 0,
+        attempt: 3,
+        account: 'https://api.test',
+        decision: 'exhausted',
+        tokens: 0,
+        cost: 5,
+      },
+    ]);
+    // Nothing left: the next failure is not retried at all; first attempts still go out.
+    const second = scripted([{ status: 503 }, ok]);
+    expect(await rejection(engine.execute(second.request))).toMatchObject({
+      giveUpReason: 'retry-budget-exhausted',
+      attempts: 1,
+    });
+    // Successes refill: 5 of them buy one retry.
+    for (let i = 0; i < 5; i++) await engine.execute(scripted([ok]).request);
+    const third = scripted([{ status: 503 }, ok]);
+    await expect(engine.execute(third.request)).resolves.toBe(ok);
+    // A success after a retry gives its cost back: another retry is possible at once.
+    await expect(engine.execute(scripted([{ status: 503 }, ok]).request)).resolves.toBe(ok);
+  });
+
+  test('a retry after a timeout costs 10', async () => {
+    const clock = createManualClock({ autoAdvance: true });
+    const { engine, events } = setup(
+      {
+        limits: { budget: { capacity: 10 } },
+        retry: { retries: 3, attemptTimeoutMs: 100, minDelayMs: 0 },
+      },
+      clock,
+    );
+    let calls = 0;
+    const hanging: EngineRequest<Res> = {
+      method: 'GET',
+      url: 'https://api.test/x',
+      send: () => {
+        calls++;
+        return new Promise(() => {});
+      },
+    };
+    expect(await rejection(engine.execute(hanging))).toMatchObject({
+      giveUpReason: 'retry-budget-exhausted',
+      attempts: 2,
+    });
+    expect(calls).toBe(2);
+    expect(
+      events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && e.budgetTokens),
+    ).toEqual([0]);
+  });
+
+  test('the auth refresh retry never uses the budget', async () => {
+    let token = 'old';
+    const { engine } = setup({
+      limits: { budget: { capacity: 0 } },
+      auth: {
+        refresh: async () => {
+          token = 'new';
+        },
+        apply: (r) => r.headers.set('authorization', token),
+      },
+    });
+    let seen = '';
+    const request: EngineRequest<Res> = {
+      method: 'POST',
+      url: 'https://api.test/x',
+      async send(r) {
+        seen = r.headers.get('authorization') ?? '';
+        const res = seen === 'new' ? ok : { status: 401 };
+        return { response: res, input: { status: res.status, body: '' } };
+      },
+    };
+    await expect(engine.execute(request)).resolves.toBe(ok);
+    expect(seen).toBe('new');
+  });
+});
+
+describe('circuit breaker', () => {
+  const breaker = { windowMs: 1000, minimumRequests: 4, openMs: 500 };
+
+  test('sustained 5xx opens it; requests then fail fast without being sent; a probe closes it', async () => {
+    const { engine, clock, limiter, events } = setup({ limits: { breaker }, retry: false });
+    for (let i = 0; i < 4; i++)
+      await rejection(engine.execute(scripted([{ status: 500 }]).request));
+    expect(limiter()).toEqual([
+      {
+        type: 'circuit',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        decision: 'opened',
+        state: 'open',
+        failureRatio: 0,
+        requests: 0,
+        retryAfterMs: 500,
+      },
+    ]);
+    await clock.advance(100);
+    const fast = scripted([ok]);
+    const error = await rejection(engine.execute(fast.request));
+    expect(fast.attempts()).toBe(0);
+    expect(error).toMatchObject({
+      giveUpReason: 'circuit-open',
+      code: 'CIRCUIT_OPEN',
+      category: 'retryable',
+      effect: 'none',
+      retryAfterMs: 400,
+      attempts: 0,
+    });
+    expect(error.classification.source).toBe('limiter');
+    expect(error.cause).toBeUndefined();
+    expect(events.slice(-2).map((e) => e.type)).toEqual(['circuit', 'give-up']);
+    await clock.advance(400);
+    await expect(engine.execute(scripted([ok]).request)).resolves.toBe(ok);
+    expect(limiter().slice(-3)).toEqual([
+      {
+        type: 'circuit',
+        time: 100,
+        attempt: 1,
+        account: 'https://api.test',
+        decision: 'rejected',
+        state: 'open',
+        failureRatio: 0,
+        requests: 0,
+        retryAfterMs: 400,
+      },
+      {
+        type: 'circuit',
+        time: 500,
+        attempt: 1,
+        account: 'https://api.test',
+        decision: 'half-open',
+        state: 'half-open',
+        failureRatio: 0,
+        requests: 0,
+      },
+      {
+        type: 'circuit',
+        time: 500,
+        attempt: 1,
+        account: 'https://api.test',
+        decision: 'closed',
+        state: 'closed',
+        failureRatio: 0,
+        requests: 0,
+      },
+    ]);
+  });
+
+  test('a retry that meets an open circuit gives up with the failure before it as cause', async () => {
+    const { engine } = setup(
+      { limits: { breaker: { ...breaker, minimumRequests: 2 } } },
+      createManualClock({ autoAdvance: true }),
+    );
+    await rejection(engine.execute(scripted([{ status: 501 }]).request));
+    const second = scripted([{ status: 503 }, ok]);
+    const error = await rejection(engine.execute(second.request));
+    expect(second.attempts()).toBe(1);
+    expect(error).toMatchObject({ giveUpReason: 'circuit-open', attempts: 1 });
+    expect(error.cause).toMatchObject({ status: 503 });
+  });
+
+  test('throttles, validation and auth failures do not count; breaker: false turns it off', async () => {
+    const { engine, limiter } = setup({ limits: { breaker }, retry: false });
+    for (const status of [429, 400, 401, 403, 429, 400])
+      await rejection(engine.execute(scripted([{ status }]).request));
+    expect(limiter().filter((e) => e.type === 'circuit')).toEqual([]);
+    const off = setup({ limits: { breaker: false }, retry: false });
+    for (let i = 0; i < 30; i++)
+      await rejection(off.engine.execute(scripted([{ status: 500 }]).request));
+    expect(off.limiter()).toEqual([]);
+  });
+
+  test('a probe aborted by its caller lets the next request probe', async () => {
+    const { engine, clock, request, limiter } = setup({ limits: { breaker }, retry: false });
+    for (let i = 0; i < 4; i++)
+      await rejection(engine.execute(scripted([{ status: 500 }]).request));
+    await clock.advance(500);
+    const controller = new AbortController();
+    const probe = engine.execute(request('p', { signal: controller.signal }));
+    await flush();
+    controller.abort(new Error('bye'));
+    await expect(probe).rejects.toThrow('bye');
+    await expect(engine.execute(scripted([ok]).request)).resolves.toBe(ok);
+    expect(limiter().map((e) => e.type === 'circuit' && e.decision)).toEqual([
+      'opened',
+      'half-open',
+      'half-open',
+      'closed',
+    ]);
+  });
+});
+
+describe('stores', () => {
+  test('one store shared by two clients: they share the account; the second polls for a slot', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const one = setup({ limits: { concurrency: 1, store } }, clock);
+    const two = setup({ limits: { concurrency: 1, store, pollMs: 25 } }, clock);
+    const a = one.engine.execute(one.request('a'));
+    const b = two.engine.execute(two.request('b'));
+    await flush();
+    expect(two.sent).toEqual([]);
+    await one.answer('a');
+    await a;
+    expect(two.sent).toEqual([]);
+    await clock.advance(25);
+    expect(two.sent.map((s) => s.id)).toEqual(['b']);
+    await two.answer('b');
+    await expect(b).resolves.toBe(ok);
+    expect(clock.pending).toBe(0);
+  });
+
+  test('an asynchronous store (a shared store over the network) gives the same decisions', async () => {
+    const memory = createMemoryStore();
+    const store: StateStore = {
+      apply: (key, machine, input, now) => Promise.resolve(memory.apply(key, machine, input, now)),
+    };
+    const { engine, sent, request, answer, clock, limiter } = setup({
+      vendor: co3like,
+      limits: { store, concurrency: 1, budget: { capacity: 5 } },
+    });
+    const results = ['a', 'b', 'c'].map((id) => engine.execute(request(id, { method: 'POST' })));
+    await flush();
+    expect(sent.map((s) => s.id)).toEqual(['a']);
+    await answer('a', busy);
+    await answer('b');
+    await clock.advance(1010);
+    expect(sent.map((s) => s.id)).toEqual(['c']);
+    await answer('c');
+    await clock.advance(1000);
+    await answer('a');
+    await expect(Promise.all(results)).resolves.toEqual([ok, ok, ok]);
+    // c holds the only slot while it waits for its paced start, so a's retry queues behind it.
+    expect(limiter().map((e) => [e.type, e.time, e.attempt])).toEqual([
+      ['wait', 0, 1],
+      ['wait', 0, 1],
+      ['admitted', 0, 1],
+      ['wait', 0, 1],
+      ['wait', 1000, 2],
+      ['admitted', 1010, 1],
+      ['admitted', 1010, 2],
+    ]);
+  });
+
+  test('a store that fails never blocks a request', async () => {
+    const broken: StateStore = {
+      apply: () => {
+        throw new Error('redis down');
+      },
+    };
+    const rejecting: StateStore = { apply: () => Promise.reject(new Error('redis down')) };
+    for (const store of [broken, rejecting]) {
+      const { engine } = setup(
+        { vendor: co3like, limits: { store } },
+        createManualClock({ autoAdvance: true }),
+      );
+      await expect(engine.execute(scripted([busy, ok], { method: 'POST' }).request)).resolves.toBe(
+        ok,
+      );
+      await expect(
+        Promise.all([1, 2, 3].map(() => engine.execute(scripted([ok]).request))),
+      ).resolves.toEqual([ok, ok, ok]);
+    }
+  });
+});
+
+describe('the success path', () => {
+  test('with every default on, a success emits nothing and arms no timer', async () => {
+    const { engine, clock, events } = setup({ vendor: co3like });
+    await expect(engine.execute(scripted([ok]).request)).resolves.toBe(ok);
+    expect(events).toEqual([]);
+    expect(clock.delays).toEqual([]);
+    expect(clock.pending).toBe(0);
+  });
+
+  test('admission is synchronous when a slot is free: the attempt is sent in the same tick', async () => {
+    const { engine, sent, request } = setup({ vendor: co3like });
+    void engine.execute(request('a'));
+    await Promise.resolve();
+    expect(sent.map((s) => s.id)).toEqual(['a']);
+  });
+});
