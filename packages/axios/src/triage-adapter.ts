@@ -36,7 +36,11 @@ export function unwrapAdapter(spec: AdapterSpec): AdapterSpec {
  * would have used with a fresh copy of the config. Interceptors and transforms stay outside: they
  * run once per call however many attempts it takes (softonic/axios-retry#246).
  */
-export function createTriageAdapter(engine: Engine, original: AdapterSpec): AxiosAdapter {
+export function createTriageAdapter(
+  engine: Engine,
+  original: AdapterSpec,
+  maxClassifyBytes: number,
+): AxiosAdapter {
   async function triageAdapter(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
     // Resolved as dispatchRequest resolves it (`||` included); the fetch adapter's availability
     // depends on the config.
@@ -53,19 +57,18 @@ export function createTriageAdapter(engine: Engine, original: AdapterSpec): Axio
         body: view.body,
         replayable: view.replayable,
         signal: caller.signal,
-        retry: triage?.retry,
-        idempotent: triage?.idempotent,
-        onEvent: triage?.onEvent,
+        // Every per-request option passes through as is: retry, idempotent, onEvent, limits.
+        ...triage,
         async send(request, context) {
           const attempt = attemptConfig(config, view, request, original, context.signal);
           try {
             const response = await adapter(attempt);
-            return { response, input: responseInput(response) };
+            return { response, input: responseInput(response, maxClassifyBytes) };
           } catch (error) {
             // validateStatus rejections carry the response: classify it, not the rejection.
             const response = axios.isAxiosError(error) ? error.response : undefined;
             if (response === undefined) return { error };
-            return { error, response, input: responseInput(response) };
+            return { error, response, input: responseInput(response, maxClassifyBytes) };
           }
         },
         discard(outcome) {
@@ -93,7 +96,12 @@ function asCancel(
 ): unknown {
   if (signal === undefined || !signal.aborted || error !== signal.reason) return error;
   if (axios.isCancel(error)) return error;
+  return canceledError(error, config);
+}
+
+/** A `CanceledError` whose `cause` is the abort reason. */
+export function canceledError(reason: unknown, config: InternalAxiosRequestConfig): Error {
   const canceled = new axios.CanceledError(undefined, config);
-  Object.defineProperty(canceled, 'cause', { value: error, writable: true, configurable: true });
+  Object.defineProperty(canceled, 'cause', { value: reason, writable: true, configurable: true });
   return canceled;
 }
