@@ -19,6 +19,7 @@ import type { TriageEvent } from '../types/events.ts';
 import type { ClassifyInput, FailureInput, ResponseInput } from '../types/input.ts';
 import type { VendorProfile } from '../types/vendor.ts';
 import { type Clock, sleep, systemClock } from '../utils/clock.ts';
+import { copyHeaders } from '../utils/headers.ts';
 import { redactUrl } from '../utils/redact.ts';
 import type { TriageOptions, TriageRequestOptions } from './options.ts';
 
@@ -223,7 +224,7 @@ export function createEngine(options: TriageOptions): Engine {
       const attemptRequest: AttemptRequest = {
         method,
         url: new URL(String(request.url)),
-        headers: new Headers(baseHeaders),
+        headers: copyHeaders(baseHeaders),
       };
       if (request.body !== undefined) attemptRequest.body = request.body;
       // Admission comes before `auth.apply`, so credentials are put on when the attempt leaves,
