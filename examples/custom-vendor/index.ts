@@ -1,4 +1,5 @@
-// triage + fetch: a vendor that reports throttling inside HTTP 200 bodies, retried safely.
+// A custom vendor profile (defineVendor) for a vendor that reports throttling inside HTTP 200
+// bodies, used with fetch: a throttled POST is retried safely.
 import { defineVendor, isVendorError, type TriageEvent } from '@triage/core';
 import { createTriageFetch } from '@triage/fetch';
 import { startScriptedServer } from '@triage/testing/node';

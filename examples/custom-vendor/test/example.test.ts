@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { main } from '../index.ts';
 
-test('the fetch example recovers from two throttle errors', async () => {
+test('the custom vendor example recovers from two throttle errors', async () => {
   const lines: string[] = [];
   const { result, events } = await main((line) => lines.push(line));
   expect(result).toEqual({ id: 42 });

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { attachTriage } from '@triage/axios';
-import { defineVendor, isVendorError, type TriageEvent, type VendorError } from '@triage/core';
+import { isVendorError, type TriageEvent } from '@triage/core';
 import { createManualClock } from '@triage/testing';
 import {
   type ScriptedResponse,
@@ -9,37 +9,8 @@ import {
 } from '@triage/testing/node';
 import axios, { type AxiosInstance, type AxiosRequestConfig, type AxiosResponse } from 'axios';
 import { afterEach, describe, expect, test, vi } from 'vitest';
+import { acme, json, rejection, vendorRejection } from '../../../test/support/adapter-fixtures.ts';
 
-/** A vendor that reports errors inside 200 bodies: `{ "fault": "CODE" }`. */
-const acme = defineVendor({
-  name: 'acme',
-  codes: {
-    BUSY: {
-      category: 'retryable',
-      effect: 'none',
-      throttle: true,
-      reason: 'busy',
-      retry: { minDelayMs: 1000 },
-    },
-    EXPIRED: { category: 'auth', refreshable: true, reason: 'expired' },
-    BAD: { category: 'validation', reason: 'bad' },
-  },
-  detect: (view) => {
-    const body = view.json() as { fault?: string; field?: string } | undefined;
-    if (body?.fault === undefined) return undefined;
-    return {
-      code: body.fault,
-      message: `fault ${body.fault}`,
-      fields: body.field ? [{ name: body.field }] : [],
-    };
-  },
-});
-
-const json = (status: number, value: unknown): ScriptedResponse => ({
-  status,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(value),
-});
 const BUSY = json(200, { fault: 'BUSY' });
 
 let server: ScriptedServer | undefined;
@@ -65,19 +36,6 @@ function client(options: Partial<Parameters<typeof attachTriage>[1]> = {}): Axio
     ...options,
   });
   return api;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-}
-
-async function vendorRejection(promise: Promise<unknown>): Promise<VendorError> {
-  const error = await rejection(promise);
-  if (!isVendorError(error)) throw error;
-  return error;
 }
 
 describe('attachTriage', () => {

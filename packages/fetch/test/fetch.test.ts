@@ -1,58 +1,19 @@
-import { defineVendor, isVendorError, type TriageEvent, type VendorError } from '@triage/core';
+import type { TriageEvent } from '@triage/core';
 import { createTriageFetch } from '@triage/fetch';
 import { createManualClock } from '@triage/testing';
-import {
-  type ScriptedResponse,
-  type ScriptedServer,
-  startScriptedServer,
-} from '@triage/testing/node';
+import { type ScriptedServer, startScriptedServer } from '@triage/testing/node';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-
-/** A vendor that reports errors inside 200 bodies: `{ "fault": "CODE" }`. */
-const acme = defineVendor({
-  name: 'acme',
-  codes: {
-    BUSY: {
-      category: 'retryable',
-      effect: 'none',
-      throttle: true,
-      reason: 'busy',
-      retry: { minDelayMs: 1000 },
-    },
-    EXPIRED: { category: 'auth', refreshable: true, reason: 'expired' },
-    BAD: { category: 'validation', reason: 'bad' },
-  },
-  detect: (view) => {
-    const body = view.json() as { fault?: string; field?: string } | undefined;
-    if (body?.fault === undefined) return undefined;
-    return {
-      code: body.fault,
-      message: `fault ${body.fault}`,
-      fields: body.field ? [{ name: body.field }] : [],
-    };
-  },
-});
-
-const json = (status: number, value: unknown): ScriptedResponse => ({
-  status,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(value),
-});
+import {
+  acme,
+  json,
+  vendorRejection as rejection,
+} from '../../../test/support/adapter-fixtures.ts';
 
 let server: ScriptedServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-async function rejection(promise: Promise<unknown>): Promise<VendorError> {
-  const error = await promise.then(
-    () => new Error('expected a rejection'),
-    (e: unknown) => e,
-  );
-  if (!isVendorError(error)) throw error;
-  return error;
-}
 
 describe('createTriageFetch', () => {
   test('an error inside a 200 body is retried after the vendor floor; the success body is readable', async () => {
