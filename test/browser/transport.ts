@@ -13,6 +13,7 @@ declare module 'vitest/browser' {
 /** A loopback server started by Node through browser commands, called from the page (CORS). */
 export const browserLoopback: Transport = {
   name: 'loopback (from Chromium)',
+  crossOrigin: true,
   async start(script, thereafter) {
     if (typeof script === 'function') throw new TypeError('browser scripts must be arrays');
     const url = await commands.startScripted([...script], thereafter);

@@ -1,4 +1,5 @@
-import { afterEach, describe, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { scanned } from '../support/secret-scan.ts';
 import { drivers } from './drivers/index.ts';
 import {
   checkAbortDuringBackoff,
@@ -12,6 +13,12 @@ import type { Transport } from './transport.ts';
 import { loopback, msw } from './transports.ts';
 
 afterEach(closeServers);
+
+// The runner scans every error and event for the suite's credentials; this shows it saw them.
+afterAll(() => {
+  expect(scanned.errors).toBeGreaterThan(0);
+  expect(scanned.events).toBeGreaterThan(0);
+});
 
 describe.each<Transport>([loopback, msw])('conformance on $name', (transport) => {
   describe.each(drivers)('$name adapter', (driver) => {

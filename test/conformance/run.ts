@@ -2,6 +2,7 @@ import { isVendorError, type TriageEvent, type VendorError } from '@triage/core'
 import { createManualClock, type ManualClock } from '@triage/testing';
 import { voipnow } from '@triage/vendors';
 import { expect, vi } from 'vitest';
+import { expectNoSecrets, SECRETS, secretHeaders, withApiKey } from '../support/secret-scan.ts';
 import type { Driver } from './drivers/driver.ts';
 import { CLOCK_START, type Scenario } from './scenarios.ts';
 import type { Transport, TransportServer } from './transport.ts';
@@ -52,14 +53,17 @@ export async function runScenario(
     onEvent: (event) => events.push(event),
     ...scenario.options,
   });
+  // Every request carries credentials (Convio's `api_key` in the query, credential headers but
+  // across origins), so the secret scan below checks every error and event against real values.
   const request: Parameters<typeof client>[0] = {
-    url: `${server.url}/api`,
+    url: withApiKey(`${server.url}/api`),
     method: scenario.method,
+    headers: { ...(transport.crossOrigin === true ? {} : secretHeaders()), ...scenario.headers },
   };
   if (scenario.body !== undefined) request.body = scenario.body;
-  if (scenario.headers !== undefined) request.headers = scenario.headers;
   const { value, error } = await settle(client(request));
   const requests = await server.requests();
+  expectNoSecrets({ errors: [error], events });
 
   expect(requests).toHaveLength(scenario.expect.attempts);
   expect(events.filter((e) => e.type === 'retry').map((e) => e.delayMs)).toEqual(
@@ -84,10 +88,11 @@ export async function checkSingleFlightRefresh(
   driver: Driver,
   transport: Transport,
 ): Promise<void> {
+  const fresh = `${SECRETS.bearer}-fresh`;
   const server = await startServer(
     transport,
     (req) =>
-      req.headers.authorization === 'Bearer fresh'
+      req.headers.authorization === `Bearer ${fresh}`
         ? { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }
         : {
             status: 401,
@@ -96,19 +101,22 @@ export async function checkSingleFlightRefresh(
           },
     { status: 200 },
   );
-  let token = 'stale';
+  let token: string = SECRETS.bearer;
   const refresh = vi.fn(async () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
-    token = 'fresh';
+    token = fresh;
   });
+  const events: TriageEvent[] = [];
   const client = driver.create({
     vendor: voipnow,
     auth: { refresh, apply: (r) => r.headers.set('authorization', `Bearer ${token}`) },
+    onEvent: (event) => events.push(event),
   });
   const url = `${server.url}/uapi/phoneCalls/@me/@self`;
   const results = await Promise.all(
     Array.from({ length: 10 }, () => client({ url, method: 'POST', body: '{"a":1}' })),
   );
+  expectNoSecrets({ events });
   expect(results).toEqual(Array(10).fill({ status: 200, text: '{"ok":true}' }));
   expect(refresh).toHaveBeenCalledTimes(1);
   expect(await server.requests()).toHaveLength(20);
@@ -125,7 +133,12 @@ export async function checkAbortDuringBackoff(driver: Driver, transport: Transpo
   });
   const controller = new AbortController();
   const pending = settle(
-    client({ url: `${server.url}/x`, method: 'GET', signal: controller.signal }),
+    client({
+      url: withApiKey(`${server.url}/x`),
+      method: 'GET',
+      headers: transport.crossOrigin === true ? {} : secretHeaders(),
+      signal: controller.signal,
+    }),
   );
   await vi.waitFor(() => expect(events.some((e) => e.type === 'retry')).toBe(true));
   const reason = new Error('caller gave up');
@@ -134,16 +147,30 @@ export async function checkAbortDuringBackoff(driver: Driver, transport: Transpo
   const { error } = await pending;
   expect(performance.now() - abortedAt).toBeLessThan(10);
   expect(error).toBe(reason);
+  expectNoSecrets({ errors: [error], events });
 }
 
 /** A server that never answers: the total deadline ends the request. */
 export async function checkTotalDeadline(driver: Driver, transport: Transport): Promise<void> {
   const server = await startServer(transport, [{ hang: true }], { status: 200 });
   const clock = createManualClock({ start: CLOCK_START });
-  const client = driver.create({ vendor: voipnow, clock, retry: { maxElapsedMs: 3000 } });
-  const pending = settle(client({ url: `${server.url}/x`, method: 'GET' }));
+  const events: TriageEvent[] = [];
+  const client = driver.create({
+    vendor: voipnow,
+    clock,
+    retry: { maxElapsedMs: 3000 },
+    onEvent: (event) => events.push(event),
+  });
+  const pending = settle(
+    client({
+      url: withApiKey(`${server.url}/x`),
+      method: 'GET',
+      headers: transport.crossOrigin === true ? {} : secretHeaders(),
+    }),
+  );
   await vi.waitFor(async () => expect(await server.requests()).toHaveLength(1));
   await clock.advance(3000);
   const { error } = await pending;
   expect(error).toMatchObject({ code: 'DEADLINE_EXCEEDED', giveUpReason: 'deadline', attempts: 1 });
+  expectNoSecrets({ errors: [error], events });
 }

@@ -2,6 +2,7 @@ import type { TriageOptions, VendorProfile } from '@triage/core';
 import { http } from '@triage/core';
 import type { ScriptedResponse } from '@triage/testing/node';
 import { co3, convio, fonedynamics, simplybook, voipnow } from '@triage/vendors';
+import { co3SecretBody, jsonSecretBody, SECRETS } from '../support/secret-scan.ts';
 
 /** What a scenario must come to, for every adapter on every transport. */
 export interface Expectation {
@@ -288,6 +289,84 @@ export const scenarios: Scenario[] = [
       attempts: 2,
       delays: [100],
       error: { status: 503, attempts: 2, giveUpReason: 'exhausted' },
+    },
+  },
+
+  // Credentials in every place a vendor takes them: the secret scan in the runner checks that
+  // none reaches an error or an event (the runner adds credential headers and `?api_key=` too).
+  {
+    name: 'secrets: auth.apply sets Authorization; VoipNow expired_token is refreshed, then success',
+    vendor: voipnow,
+    method: 'GET',
+    script: [json(401, { error: { code: 'expired_token', message: 'The access token expired.' } })],
+    thereafter: okJson,
+    options: {
+      auth: {
+        refresh: async () => {},
+        apply: (request) => request.headers.set('authorization', `Bearer ${SECRETS.bearer}`),
+      },
+    },
+    expect: {
+      attempts: 2,
+      delays: [],
+      body: OK,
+      events: ['classified', 'auth-refresh', 'recovered'],
+    },
+  },
+  {
+    name: 'secrets: a CO3 body with api_key, session_key and password; code 8, then code 15',
+    vendor: co3,
+    method: 'POST',
+    body: co3SecretBody('<setInvoice><price>0</price></setInvoice>'),
+    script: [
+      co3Error(8, 'Too many requests in the same time. Please try later!'),
+      co3Error(15, 'The following field must not be 0: price'),
+    ],
+    thereafter: okJson,
+    expect: {
+      attempts: 2,
+      delays: [1000],
+      error: {
+        vendor: 'co3',
+        code: '15',
+        category: 'validation',
+        fields: [
+          { name: 'price', message: 'The following field must not be 0: price', code: '15' },
+        ],
+        giveUpReason: 'not-retryable',
+      },
+    },
+  },
+  {
+    name: 'secrets: a JSON body with password, token and client_secret; Fone Dynamics 401 is denied',
+    vendor: fonedynamics,
+    method: 'POST',
+    body: jsonSecretBody({ To: '+61400000000', Text: 'hi' }),
+    script: [
+      json(401, {
+        ResponseStatus: { ErrorCode: 'UNAUTHORIZED', Message: 'Wrong or missing credentials' },
+      }),
+    ],
+    thereafter: okJson,
+    expect: {
+      attempts: 1,
+      delays: [],
+      error: { vendor: 'fonedynamics', category: 'auth', status: 401, giveUpReason: 'auth-denied' },
+    },
+  },
+  {
+    name: 'secrets: Convio api_key in the query and the form body; code 2 (wrong key) is denied',
+    vendor: convio,
+    method: 'POST',
+    body: `method=getUser&v=1.0&response_format=json&api_key=${SECRETS.queryApiKey}&password=${SECRETS.jsonPassword}`,
+    script: [
+      json(403, { errorResponse: { code: '2', message: 'Incorrect API key.' } }, 'text/plain'),
+    ],
+    thereafter: okJson,
+    expect: {
+      attempts: 1,
+      delays: [],
+      error: { vendor: 'convio', code: '2', category: 'auth', giveUpReason: 'auth-denied' },
     },
   },
 ];

@@ -1,11 +1,12 @@
 import {
   createEngine,
   type Engine,
+  MAX_CLASSIFY_BYTES,
   type TriageOptions,
   type TriageRequestOptions,
 } from '@triage/core';
 import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
-import { createTriageAdapter, unwrapAdapter } from './triage-adapter.ts';
+import { canceledError, createTriageAdapter, unwrapAdapter } from './triage-adapter.ts';
 
 declare module 'axios' {
   // The type parameters must repeat axios's own (`<D, P>` since axios 1.19) for the merge.
@@ -23,10 +24,26 @@ declare module 'axios' {
   }
 }
 
-/** The attachments of one instance: one interceptor, the newest attachment's engine in charge. */
+/** Options of {@link attachTriage}: the core options, plus how much of a body classification reads. */
+export interface TriageAxiosOptions extends TriageOptions {
+  /**
+   * How many bytes (characters, for text) of a response body classification reads. axios buffers
+   * the whole body for the caller; classification never parses more than this of it.
+   * @default 262144
+   */
+  maxClassifyBytes?: number;
+}
+
+/** One attachment: its engine and its read limit. */
+interface Attachment {
+  engine: Engine;
+  maxClassifyBytes: number;
+}
+
+/** The attachments of one instance: one interceptor, the newest attachment in charge. */
 interface Registry {
   interceptor: number;
-  engines: Engine[];
+  attachments: Attachment[];
 }
 
 const registries = new WeakMap<AxiosInstance, Registry>();
@@ -44,7 +61,7 @@ const registries = new WeakMap<AxiosInstance, Registry>();
  * and plain axios after the last.
  *
  * @param instance - `axios` itself or an instance from `axios.create()`.
- * @param options - The vendor profile(s), retry limits, auth hooks and events.
+ * @param options - The vendor profile(s), retry limits, auth hooks, events and `maxClassifyBytes`.
  * @returns A function that detaches triage from the instance.
  *
  * @example
@@ -66,34 +83,45 @@ const registries = new WeakMap<AxiosInstance, Registry>();
  * detach();
  * ```
  */
-export function attachTriage(instance: AxiosInstance, options: TriageOptions): () => void {
-  const engine = createEngine(options);
+export function attachTriage(instance: AxiosInstance, options: TriageAxiosOptions): () => void {
+  const attachment: Attachment = {
+    engine: createEngine(options),
+    maxClassifyBytes: options.maxClassifyBytes ?? MAX_CLASSIFY_BYTES,
+  };
   let registry = registries.get(instance);
   if (registry === undefined) {
-    const engines: Engine[] = [];
+    const attachments: Attachment[] = [];
     const interceptor = instance.interceptors.request.use(
       (config: InternalAxiosRequestConfig) => {
-        const active = engines.at(-1);
+        const active = attachments.at(-1);
+        if (active === undefined) return config;
+        // axios rejects a request whose signal aborted before it was sent with a bare
+        // CanceledError, before any adapter runs: reported here like any other abort, reason kept.
+        const signal = config.signal as { aborted?: boolean; reason?: unknown } | undefined;
+        if (signal?.aborted === true) throw canceledError(signal.reason, config);
         // `config` is axios's merged copy, never the caller's object.
-        if (active !== undefined)
-          config.adapter = createTriageAdapter(active, unwrapAdapter(config.adapter));
+        config.adapter = createTriageAdapter(
+          active.engine,
+          unwrapAdapter(config.adapter),
+          active.maxClassifyBytes,
+        );
         return config;
       },
       undefined,
       // Synchronous, so attaching triage never turns a synchronous interceptor chain asynchronous.
       { synchronous: true },
     );
-    registry = { interceptor, engines };
+    registry = { interceptor, attachments };
     registries.set(instance, registry);
   }
   const attached = registry;
-  attached.engines.push(engine);
+  attached.attachments.push(attachment);
   let detached = false;
   return function detach(): void {
     if (detached) return;
     detached = true;
-    attached.engines.splice(attached.engines.indexOf(engine), 1);
-    if (attached.engines.length > 0) return;
+    attached.attachments.splice(attached.attachments.indexOf(attachment), 1);
+    if (attached.attachments.length > 0) return;
     instance.interceptors.request.eject(attached.interceptor);
     registries.delete(instance);
   };

@@ -1,17 +1,48 @@
 import type { HeadersLike, ResponseInput } from '@triage/core';
 import type { AxiosResponse } from 'axios';
 
+/** Media types whose bodies may hold a vendor error: what a successful body is read for. */
+const TEXTUAL =
+  /^(text\/|application\/(.*[+/])?(json|xml|problem\+json|x-www-form-urlencoded|javascript)$)/;
+
 /**
  * What classification reads of a response. At adapter level the body is still what the wire
  * carried (a string for `json` and `text`, bytes for `arraybuffer`) because `transformResponse`
  * runs after the adapter: core parses the JSON and vendors parse their XML.
+ *
+ * axios has buffered the body already; what classification reads of it follows the rule of the
+ * fetch and ky adapters, so that all three classify a response alike: at most `limit` bytes (or
+ * characters of text), nothing of a body `Content-Length` says is longer, and nothing of a
+ * successful body that is not text (a download).
  */
-export function responseInput(response: AxiosResponse): ResponseInput {
-  return {
-    status: response.status,
-    headers: headerView(response.headers),
-    body: readableBody(response.data),
-  };
+export function responseInput(response: AxiosResponse, limit: number): ResponseInput {
+  const headers = headerView(response.headers);
+  const input: ResponseInput = { status: response.status, headers };
+  if (worthReading(response.status, headers, limit)) {
+    input.body = bounded(readableBody(response.data), limit);
+  }
+  return input;
+}
+
+/** Headers as core reads them: `get` answers one string or `null`. */
+type HeaderView = Extract<HeadersLike, { get(name: string): string | null }>;
+
+function worthReading(status: number, headers: HeaderView, limit: number): boolean {
+  const length = Number(headers.get('content-length') ?? Number.NaN);
+  if (length > limit) return false;
+  if (status < 200 || status > 299) return true;
+  const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
+  return type === undefined || type === '' || TEXTUAL.test(type);
+}
+
+/** The first `limit` bytes of wire bytes, or characters of text; a parsed value as it is. */
+function bounded(body: unknown, limit: number): unknown {
+  if (typeof body === 'string') return body.length > limit ? body.slice(0, limit) : body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body, 0, Math.min(limit, body.byteLength));
+  if (ArrayBuffer.isView(body)) {
+    return new Uint8Array(body.buffer, body.byteOffset, Math.min(limit, body.byteLength));
+  }
+  return body;
 }
 
 /** A string, bytes or an already parsed value; never a stream or a Blob, which read only once. */
@@ -34,7 +65,7 @@ function isStream(data: object): boolean {
  * Response headers as core reads them. AxiosHeaders' `get` may answer with an array
  * (`set-cookie`) or `false`; custom adapters may hand over a plain record.
  */
-function headerView(headers: AxiosResponse['headers'] | undefined): HeadersLike {
+function headerView(headers: AxiosResponse['headers'] | undefined): HeaderView {
   // A mock adapter may leave headers out altogether.
   const source = (headers ?? {}) as Record<string, unknown> & { get?: unknown };
   return {

@@ -93,7 +93,7 @@ export function createTriageFetch(options: TriageFetchOptions): TriageFetch {
       }
       let prefix: Uint8Array | undefined;
       try {
-        prefix = worthReading(response) ? await readPrefix(response, limit) : undefined;
+        prefix = worthReading(response, limit) ? await readPrefix(response, limit) : undefined;
       } catch (error) {
         // The body broke off mid-read (a reset): the server answered, then the connection died.
         return { error, response };

@@ -9,11 +9,23 @@ function mediaType(response: Response): string | undefined {
   return response.headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
 }
 
-/** True when classification should read this response's body. */
-export function worthReading(response: Response): boolean {
+/**
+ * True when classification should read (a bounded prefix of) this response's body:
+ *
+ * - never when `Content-Length` says it is longer than `limit`: a prefix of a longer body is never
+ *   a whole JSON or XML document, so no detector could find a vendor error in it, and reading it
+ *   would only hold bytes in memory for nothing;
+ * - an error status (not 2xx) is read whatever its media type: a proxy or a vendor may label its
+ *   error page wrongly, and the body is small and about to be given up on anyway;
+ * - a success only when its media type is text or missing (vendors send JSON as `text/plain` or
+ *   unlabelled): an image or a file download is the caller's, never the vendor's error.
+ */
+export function worthReading(response: Response, limit: number): boolean {
   if (response.body === null) return false;
+  const length = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (length > limit) return false;
+  if (response.status < 200 || response.status > 299) return true;
   const type = mediaType(response);
-  // No content type: some vendors send JSON as text/plain or with no type at all; read a prefix.
   return type === undefined || type === '' || TEXTUAL.test(type);
 }
 

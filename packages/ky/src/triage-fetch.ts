@@ -8,6 +8,7 @@ import type {
 import { copyHeaders } from '@triage/core';
 import { HTTPError, NetworkError, type NormalizedOptions, TimeoutError } from 'ky';
 import { type AttemptTimer, startAttemptTimer } from './attempt-timer.ts';
+import { redactKyError } from './redact-error.ts';
 import { type BodyPlan, planBody } from './request-body.ts';
 import { type BodyPrefix, errorData, readPrefix, worthReading } from './response-body.ts';
 import { type KyFetch, markInstalled, type RequestSettings } from './settings.ts';
@@ -48,7 +49,9 @@ export function createTriageFetch(context: TriageKyContext, settings: RequestSet
       const timer =
         timeout === false
           ? undefined
-          : startAttemptTimer(timeout, () => new TimeoutError(attemptRequest ?? request));
+          : startAttemptTimer(timeout, () =>
+              redactKyError(new TimeoutError(attemptRequest ?? request)),
+            );
       try {
         const signals = [signal, timer?.signal].filter((s) => s !== undefined);
         const attemptInit: AttemptInit = {
@@ -70,7 +73,7 @@ export function createTriageFetch(context: TriageKyContext, settings: RequestSet
         }
         let prefix: BodyPrefix | undefined;
         try {
-          prefix = worthReading(response)
+          prefix = worthReading(response, context.maxClassifyBytes)
             ? await readPrefix(response, context.maxClassifyBytes)
             : undefined;
         } catch (error) {
@@ -87,10 +90,8 @@ export function createTriageFetch(context: TriageKyContext, settings: RequestSet
         }
         // ky's own error for the status, so a VendorError's cause is what ky users know. When no
         // profile finds a failure, the engine throws it as is, as ky would.
-        const httpError = new HTTPError(
-          response,
-          attemptRequest,
-          settings.normalized ?? snapshot(attemptRequest),
+        const httpError = redactKyError(
+          new HTTPError(response, attemptRequest, settings.normalized ?? snapshot(attemptRequest)),
         );
         httpError.data = await errorData(prefix, attemptRequest, response, settings.parseJson);
         return { error: httpError, input: responseInput, response };
@@ -149,7 +150,7 @@ function attemptError(
   // The caller's abort or triage's own deadline: the engine knows it by its signal.
   if (signal?.aborted === true) return error;
   // The Fetch standard rejects with a TypeError when the network fails; ky wraps those.
-  if (error instanceof TypeError) return new NetworkError(request, { cause: error });
+  if (error instanceof TypeError) return redactKyError(new NetworkError(request, { cause: error }));
   return error;
 }
 

@@ -16,8 +16,13 @@ export interface DriverResult {
   text: string;
 }
 
+/** The options every adapter takes: the core options, and how much of a body classification reads. */
+export interface DriverOptions extends TriageOptions {
+  maxClassifyBytes?: number;
+}
+
 /** One adapter under test: makes a client from triage options and sends requests with it. */
 export interface Driver {
   name: 'fetch' | 'axios' | 'ky';
-  create(options: TriageOptions): (request: DriverRequest) => Promise<DriverResult>;
+  create(options: DriverOptions): (request: DriverRequest) => Promise<DriverResult>;
 }

@@ -1,4 +1,5 @@
 import type { CodeRule, Effect, RateSpec } from '@triage/core';
+import { codeTable } from '../shared/code-table.ts';
 
 /**
  * CO3's error codes, from its error-handling page (learn.co3app.com/hu/api/error-handling,
@@ -9,7 +10,7 @@ import type { CodeRule, Effect, RateSpec } from '@triage/core';
  * Every CO3 error leaves nothing behind: "If error occured the API operation was not do
  * anything… No data will be saved" (same page), hence {@link CO3_EFFECT} for every row.
  */
-export const CO3_CODES: Readonly<Record<string, CodeRule>> = {
+export const CO3_CODES: Readonly<Record<string, CodeRule>> = codeTable({
   // Authentication and general errors
   '1': {
     category: 'validation',
@@ -208,7 +209,7 @@ export const CO3_CODES: Readonly<Record<string, CodeRule>> = {
       'page: "This warehouse name is already exists."; after a retried create, the first attempt ' +
       'may have succeeded',
   },
-};
+});
 
 /** The effect of every CO3 error: the error page guarantees that nothing was saved. */
 export const CO3_EFFECT: Effect = 'none';

@@ -1,4 +1,5 @@
 import type { CodeRule, Detection } from '@triage/core';
+import { codeTable } from '../shared/code-table.ts';
 
 /** The `reason` of a donation error that is only the form's field validation. */
 export const FIELD_VALIDATION = 'FIELD_VALIDATION';
@@ -13,7 +14,7 @@ export const FIELD_VALIDATION = 'FIELD_VALIDATION';
  * Effects: a refused request (validation, auth, a missing method) did nothing; code 1 is an
  * internal exception, 101 a donation that may have been charged, 302 an unknown outcome.
  */
-export const CONVIO_CODES: Readonly<Record<string, CodeRule | readonly CodeRule[]>> = {
+export const CONVIO_CODES: Readonly<Record<string, CodeRule | readonly CodeRule[]>> = codeTable({
   // Status 302, turned into a code by the detector: the status alone is not an error.
   '302': {
     category: 'fatal',
@@ -183,7 +184,7 @@ export const CONVIO_CODES: Readonly<Record<string, CodeRule | readonly CodeRule[
     effect: 'none',
     reason: 'apidoc (not on the page): the specified list criteria are invalid',
   },
-};
+});
 
 /**
  * How Convio's HTTP statuses differ from the generic ones, for responses whose body holds no

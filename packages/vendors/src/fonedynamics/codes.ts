@@ -1,4 +1,5 @@
 import type { CodeRule, CodeTable } from '@triage/core';
+import { codeTable } from '../shared/code-table.ts';
 
 // Every ErrorCode on Fone Dynamics' "REST API Errors" page (helpdesk.fonedynamics.com article
 // 17000105860; kept as vendor-docs/fonedynamics-errors.txt) and every fonedynamics row of
@@ -15,7 +16,7 @@ function rejected(description: string, note?: string): CodeRule {
 }
 
 /** Fone Dynamics ErrorCodes → meaning. */
-export const fonedynamicsCodes: CodeTable = {
+export const fonedynamicsCodes: CodeTable = codeTable({
   ADDRESS_CANNOT_BE_DELETED: rejected(
     'A request to delete an address could not be processed as there are existing numbers which are linked to this address.',
     'the 403 "invalid state" case; unlink the numbers first',
@@ -72,7 +73,7 @@ export const fonedynamicsCodes: CodeTable = {
     reason:
       'Not on this page: listed on www.fonedynamics.com/docs/rest-api/errors (description cut off there); parameters that exclude each other',
   },
-};
+});
 
 /**
  * How Fone Dynamics' HTTP statuses differ from the generic rules, for responses without a known

@@ -1,4 +1,5 @@
 import type { CodeRule, CodeTable, Detection } from '@triage/core';
+import { codeTable } from '../shared/code-table.ts';
 
 // Every code on SimplyBook.me's "Errors handling" page (help.simplybook.me, revision of
 // 15 May 2025, kept as vendor-docs/simplybook-errors.txt), its login API codes, and every
@@ -23,7 +24,7 @@ const clientNotFound: CodeRule = {
 };
 
 /** SimplyBook.me JSON-RPC error codes → meaning. */
-export const simplybookCodes: CodeTable = {
+export const simplybookCodes: CodeTable = codeTable({
   '-32001': {
     category: 'fatal',
     effect: 'unknown',
@@ -255,4 +256,4 @@ export const simplybookCodes: CodeTable = {
     reason:
       '"You are not allowed to use this application when HIPAA Plugin is enabled" (page, login API): a policy block',
   },
-};
+});

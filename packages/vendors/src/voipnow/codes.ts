@@ -1,4 +1,5 @@
 import type { CodeRule, CodeTable } from '@triage/core';
+import { codeTable } from '../shared/code-table.ts';
 
 // Every code on 4PSA's UnifiedAPI "HTTP Return Codes" page (wiki.4psa.com, VNUAPI30; kept as
 // vendor-docs/voipnow-unifiedapi-errors.txt) and every voipnow_unifiedapi row of
@@ -17,7 +18,7 @@ function invalid(message: string, note?: string): CodeRule {
 const DATE_FORMAT = 'the format is ISO 8601 YYYY-MM-DDThh:mm:ss';
 
 /** VoipNow UnifiedAPI error codes → meaning. */
-export const voipnowCodes: CodeTable = {
+export const voipnowCodes: CodeTable = codeTable({
   cdr_start_date_invalid: invalid('The start date parameter is invalid', DATE_FORMAT),
   cdr_end_date_invalid: invalid('The end date parameter is invalid', DATE_FORMAT),
   cdr_source_invalid: invalid('The source parameter is invalid.'),
@@ -196,4 +197,4 @@ export const voipnowCodes: CodeTable = {
     effect: 'none',
     reason: "Not on this page: the older HTTP Return Codes page's name for not_implemented (501)",
   },
-};
+});
