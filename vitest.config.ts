@@ -24,13 +24,7 @@ const node: TestProjectInlineConfiguration = {
   test: {
     name: 'node',
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
-    exclude: [
-      '**/node_modules/**',
-      'test/browser/**',
-      // Tests of defects that need a change in packages/core, each with the fix written above it.
-      // They fail until then; remove this line to run them once the fixes are in.
-      'test/hardening/pending-core-fixes.test.ts',
-    ],
+    exclude: ['**/node_modules/**', 'test/browser/**'],
   },
 };
 

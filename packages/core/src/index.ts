@@ -143,8 +143,9 @@ export type {
 } from './types/vendor.ts';
 export { createResponseView, MAX_CLASSIFY_BYTES } from './utils/body.ts';
 export { type Clock, sleep, systemClock } from './utils/clock.ts';
+export { credentialValues, scrubClassification } from './utils/credentials.ts';
 export { copyHeaders, readHeader } from './utils/headers.ts';
-export { isSensitiveName, REDACTED, redactUrl } from './utils/redact.ts';
+export { isSensitiveName, REDACTED, redactText, redactUrl } from './utils/redact.ts';
 export { parseRetryAfter } from './utils/retry-after.ts';
 export { defineVendor, isVendorProfile } from './vendor/define-vendor.ts';
 export { http } from './vendor/http.ts';

@@ -18,7 +18,9 @@ import type { Category, Classification } from '../types/classification.ts';
 import type { TriageEvent } from '../types/events.ts';
 import type { ClassifyInput, FailureInput, ResponseInput } from '../types/input.ts';
 import type { VendorProfile } from '../types/vendor.ts';
+import { MAX_CLASSIFY_BYTES } from '../utils/body.ts';
 import { type Clock, sleep, systemClock } from '../utils/clock.ts';
+import { credentialValues, scrubClassification } from '../utils/credentials.ts';
 import { copyHeaders } from '../utils/headers.ts';
 import { redactUrl } from '../utils/redact.ts';
 import type { TriageOptions, TriageRequestOptions } from './options.ts';
@@ -129,6 +131,7 @@ export function createEngine(options: TriageOptions): Engine {
   const first = profiles[0]!;
   const clock: Clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
+  const maxBytes = options.maxClassifyBytes ?? MAX_CLASSIFY_BYTES;
   const refresher = options.auth === undefined ? undefined : new CredentialRefresher(options.auth);
   const retryByVendor = new Map<string, NormalizedRetry>();
   const limits = normalizeLimits(first, options.limits);
@@ -149,10 +152,10 @@ export function createEngine(options: TriageOptions): Engine {
   function classify(input: ClassifyInput): Classification | undefined {
     const now = clock.now();
     for (const profile of profiles) {
-      const found = profile.classify(input, { now, fallback: false });
+      const found = profile.classify(input, { now, fallback: false, maxBytes });
       if (found !== undefined) return found;
     }
-    return first.classify(input, { now });
+    return first.classify(input, { now, maxBytes });
   }
 
   async function execute<R>(request: EngineRequest<R>): Promise<R> {
@@ -245,7 +248,8 @@ export function createEngine(options: TriageOptions): Engine {
 
       let outcome: RunResult<R>;
       try {
-        await options.auth?.apply?.(attemptRequest);
+        // A credential hook that hangs must not outlive the caller's abort.
+        await untilAborted(Promise.resolve(options.auth?.apply?.(attemptRequest)), callerSignal);
         outcome = await runAttempt(request, attemptRequest, attempt, callerSignal, start, timers);
         if (callerSignal?.aborted) throw callerSignal.reason;
       } catch (error) {
@@ -297,7 +301,8 @@ export function createEngine(options: TriageOptions): Engine {
           }
           return result.response;
         }
-        classification = found;
+        // A vendor may echo the credential it refused: scrub this attempt's own credentials.
+        classification = scrubClassification(found, credentialValues(attemptRequest));
       }
 
       const base = { vendor: classification.vendor, attempt, request: info };
@@ -370,9 +375,12 @@ export function createEngine(options: TriageOptions): Engine {
       if (decision.kind === 'refresh') {
         retries.auth++;
         try {
-          const refreshed = await refresher!.refresh(generation);
+          // The refresh is shared by every waiting request: an abort stops this request's wait,
+          // not the refresh the others may still need.
+          const refreshed = await untilAborted(refresher!.refresh(generation), callerSignal);
           emit({ type: 'auth-refresh', ...base, time: clock.now(), outcome: refreshed });
         } catch {
+          if (callerSignal?.aborted) throw callerSignal.reason;
           emit({ type: 'auth-refresh', ...base, time: clock.now(), outcome: 'failed' });
           throw giveUp('auth-refresh-failed');
         }
@@ -473,6 +481,11 @@ async function safeSend<R>(
   } catch (error) {
     return { error };
   }
+}
+
+/** `promise`, or the caller's abort if it comes first; just `promise` without a signal. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  return signal === undefined ? promise : raceAbort(promise, signal);
 }
 
 /**

@@ -56,6 +56,12 @@ export interface TriageOptions {
    */
   clock?: Clock;
   /**
+   * How many bytes of a response body classification reads: a bounded prefix, so a large or
+   * hostile body is never read whole for classification (the caller still gets all of it).
+   * @default 262144
+   */
+  maxClassifyBytes?: number;
+  /**
    * Randomness for jitter: a number in [0, 1).
    * @default Math.random
    */

@@ -1,5 +1,5 @@
 import type { Category, Classification, Effect, FieldError } from '../types/classification.ts';
-import { redactUrl } from '../utils/redact.ts';
+import { redactText, redactUrl } from '../utils/redact.ts';
 import { TriageError } from './triage-error.ts';
 
 const VENDOR_BRAND: unique symbol = Symbol.for('triage.VendorError') as never;
@@ -140,7 +140,9 @@ export class VendorError extends TriageError {
   /** Node's `util.inspect`: the problem details and the stack, never the raw cause or response. */
   [INSPECT](): string {
     const cause =
-      this.cause instanceof Error ? `${this.cause.name}: ${this.cause.message}` : typeof this.cause;
+      this.cause instanceof Error
+        ? redactText(`${this.cause.name}: ${this.cause.message}`)
+        : typeof this.cause;
     return `${this.stack ?? `${this.name}: ${this.message}`}\n${JSON.stringify({ ...this.toJSON(), request: this.request, cause }, null, 2)}`;
   }
 }

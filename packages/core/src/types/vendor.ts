@@ -116,6 +116,11 @@ export interface ProfileClassifyOptions extends ClassifyContext {
    * @default true
    */
   fallback?: boolean;
+  /**
+   * How many bytes of the body classification reads.
+   * @default 262144 (MAX_CLASSIFY_BYTES)
+   */
+  maxBytes?: number;
 }
 
 /** A vendor's knowledge, ready to classify. Made by `defineVendor()`. */

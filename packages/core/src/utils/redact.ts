@@ -37,3 +37,33 @@ export function redactUrl(url: string | URL): string {
   }
   return parsed.toString();
 }
+
+/** URLs inside free text (client error messages name the URL they were fetching). */
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]+/gi;
+/**
+ * `name=value`, `name: value` and `"name":"value"` pairs. The name starts at a word boundary and is
+ * bounded, so a long run of letters costs linear time, never quadratic backtracking.
+ */
+const PAIR_IN_TEXT =
+  /(?<![\w.-])(["']?)([A-Za-z][\w.-]{0,63})\1([ \t]{0,8}[=:][ \t]{0,8})(["']?)([^\s"'&,;}<]+)\4/g;
+
+/** Longer texts are cut: a message is for people and logs, not a place for a whole body. */
+const MAX_TEXT = 4096;
+
+/**
+ * Free text safe to show: URLs redacted, credential-named `name=value` pairs replaced, and every
+ * known credential value (`secrets`, e.g. the attempt's own API key) removed wherever it appears,
+ * for vendors that echo the credential they refused.
+ */
+export function redactText(text: string, secrets: readonly string[] = []): string {
+  const bounded = text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text;
+  let out = bounded.replace(URL_IN_TEXT, (url) => redactUrl(url));
+  out = out.replace(PAIR_IN_TEXT, (whole, quote: string, name: string, sep: string, vq: string) =>
+    isSensitiveName(name) ? `${quote}${name}${quote}${sep}${vq}${REDACTED}${vq}` : whole,
+  );
+  for (const secret of secrets) {
+    // Short values (a `1`, a `no`) are not credentials and would shred the text.
+    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}

@@ -14,6 +14,7 @@ import type {
   VendorSpec,
 } from '../types/vendor.ts';
 import { createResponseView } from '../utils/body.ts';
+import { redactText } from '../utils/redact.ts';
 import { parseRetryAfter } from '../utils/retry-after.ts';
 
 type Rule = Omit<CodeRule, 'when'>;
@@ -26,8 +27,13 @@ function defaultEffect(rule: Rule, vendorEffect: Effect | undefined): Effect {
   return rule.category === 'validation' || rule.category === 'auth' ? 'none' : 'unknown';
 }
 
+/** A row of the table, read as an own property: a response may name `constructor` or `__proto__`. */
+function rowOf(table: CodeTable, code: string): CodeRule | readonly CodeRule[] | undefined {
+  return Object.hasOwn(table, code) ? table[code] : undefined;
+}
+
 function pickRule(table: CodeTable, detection: Detection): CodeRule | undefined {
-  const entry = table[String(detection.code)];
+  const entry = rowOf(table, String(detection.code));
   if (entry === undefined) return undefined;
   const variants: readonly CodeRule[] = Array.isArray(entry) ? entry : [entry as CodeRule];
   for (const variant of variants) {
@@ -42,10 +48,14 @@ function pickRule(table: CodeTable, detection: Detection): CodeRule | undefined 
 }
 
 function applyOverrides(table: CodeTable, overrides: Overrides): CodeTable {
-  const next: Record<string, CodeRule | readonly CodeRule[]> = { ...table };
+  // No prototype, so codes named like Object.prototype members are just unknown codes.
+  const next: Record<string, CodeRule | readonly CodeRule[]> = Object.assign(
+    Object.create(null),
+    table,
+  );
   for (const [code, override] of Object.entries(overrides)) {
     const patch = typeof override === 'string' ? { category: override } : override;
-    const current = table[code];
+    const current = rowOf(table, code);
     const base: CodeRule | undefined = Array.isArray(current)
       ? undefined
       : (current as CodeRule | undefined);
@@ -98,7 +108,7 @@ function statusText(status: number): string {
 function classifyFailure(vendor: string, input: FailureInput): Classification {
   const failure = findNetworkFailure(input.error);
   if (failure === undefined) {
-    const message = safeMessage(input.error);
+    const message = redactText(safeMessage(input.error));
     return {
       vendor,
       category: 'fatal',
@@ -113,7 +123,7 @@ function classifyFailure(vendor: string, input: FailureInput): Classification {
     vendor,
     category: 'retryable',
     code: failure.code,
-    message: failure.message || failure.rule.reason,
+    message: redactText(failure.message) || failure.rule.reason,
     fields: [],
     effect: failure.rule.effect,
     source: failure.rule.timeout === true ? 'timeout' : 'network',
@@ -174,7 +184,7 @@ function buildProfile(spec: VendorSpec, codes: CodeTable): VendorProfile {
     options: ProfileClassifyOptions | undefined,
   ): Classification | undefined {
     const now = options?.now ?? Date.now();
-    const view = createResponseView(input);
+    const view = createResponseView(input, options?.maxBytes);
     const headerWait = parseRetryAfter(view.header('retry-after'), now);
     const detection = detect(view);
     if (detection !== undefined) {
