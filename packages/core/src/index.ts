@@ -146,6 +146,12 @@ export { type Clock, sleep, systemClock } from './utils/clock.ts';
 export { credentialValues, scrubClassification } from './utils/credentials.ts';
 export { copyHeaders, readHeader } from './utils/headers.ts';
 export { isSensitiveName, REDACTED, redactText, redactUrl } from './utils/redact.ts';
+export {
+  type BodyPrefix,
+  readBodyPrefix,
+  responseMediaType,
+  shouldReadBody,
+} from './utils/response-prefix.ts';
 export { parseRetryAfter } from './utils/retry-after.ts';
 export { defineVendor, isVendorProfile } from './vendor/define-vendor.ts';
 export { http } from './vendor/http.ts';

@@ -4,10 +4,12 @@ import {
   copyHeaders,
   createEngine,
   MAX_CLASSIFY_BYTES,
+  readBodyPrefix,
+  shouldReadBody,
   type TriageOptions,
   type TriageRequestOptions,
 } from '@triage/core';
-import { applicableBody, readPrefix, replayability, worthReading } from './body.ts';
+import { applicableBody, replayability } from './body.ts';
 
 /** Options of {@link createTriageFetch}: the core options, plus the fetch to wrap. */
 export interface TriageFetchOptions extends TriageOptions {
@@ -93,7 +95,9 @@ export function createTriageFetch(options: TriageFetchOptions): TriageFetch {
       }
       let prefix: Uint8Array | undefined;
       try {
-        prefix = worthReading(response, limit) ? await readPrefix(response, limit) : undefined;
+        prefix = shouldReadBody(response, limit)
+          ? (await readBodyPrefix(response, limit)).bytes
+          : undefined;
       } catch (error) {
         // The body broke off mid-read (a reset): the server answered, then the connection died.
         return { error, response };

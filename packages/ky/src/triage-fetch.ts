@@ -1,16 +1,19 @@
-import type {
-  AttemptContext,
-  AttemptOutcome,
-  AttemptRequest,
-  Engine,
-  ResponseInput,
+import {
+  type AttemptContext,
+  type AttemptOutcome,
+  type AttemptRequest,
+  type BodyPrefix,
+  copyHeaders,
+  type Engine,
+  type ResponseInput,
+  readBodyPrefix,
+  shouldReadBody,
 } from '@triage/core';
-import { copyHeaders } from '@triage/core';
 import { HTTPError, NetworkError, type NormalizedOptions, TimeoutError } from 'ky';
 import { type AttemptTimer, startAttemptTimer } from './attempt-timer.ts';
 import { redactKyError } from './redact-error.ts';
 import { type BodyPlan, planBody } from './request-body.ts';
-import { type BodyPrefix, errorData, readPrefix, worthReading } from './response-body.ts';
+import { errorData } from './response-body.ts';
 import { type KyFetch, markInstalled, type RequestSettings } from './settings.ts';
 
 /** What every request of one `withTriage` instance family shares. */
@@ -73,8 +76,8 @@ export function createTriageFetch(context: TriageKyContext, settings: RequestSet
         }
         let prefix: BodyPrefix | undefined;
         try {
-          prefix = worthReading(response, context.maxClassifyBytes)
-            ? await readPrefix(response, context.maxClassifyBytes)
+          prefix = shouldReadBody(response, context.maxClassifyBytes)
+            ? await readBodyPrefix(response, context.maxClassifyBytes)
             : undefined;
         } catch (error) {
           // The body broke off mid-read: the server answered, then the connection died.
