@@ -82,9 +82,13 @@ export function isBreakerFailure(c: Classification): boolean {
  * `openMs`. Then one request is let through as a probe (half-open): its success closes the
  * circuit, its failure opens it again for twice as long (up to `maxOpenMs`).
  */
-export function breakerMachine(
-  config: BreakerConfig,
-): StateMachine<BreakerState, BreakerInput, BreakerOutput> {
+export function breakerMachine(config: BreakerConfig): StateMachine<
+  BreakerState,
+  BreakerInput,
+  BreakerOutput
+> & {
+  readonly config: BreakerConfig;
+} {
   function roll(s: BreakerState, now: number): void {
     const elapsed = now - s.windowStart;
     if (elapsed < config.windowMs) return;
@@ -119,6 +123,7 @@ export function breakerMachine(
 
   return {
     name: 'triage.breaker/1',
+    config,
     initial: (now) => ({
       state: 'closed',
       windowStart: now,

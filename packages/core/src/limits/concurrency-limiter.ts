@@ -102,15 +102,20 @@ const LONG_WEIGHT = 0.01;
  * Demand matters: the limit grows only when a completion found the limit full or requests
  * queued (RFC 7661's rule for application-limited senders), so idle capacity is not "learned".
  */
-export function concurrencyMachine(
-  config: ConcurrencyConfig,
-): StateMachine<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput> {
+export function concurrencyMachine(config: ConcurrencyConfig): StateMachine<
+  ConcurrencyState,
+  ConcurrencyInput,
+  ConcurrencyOutput
+> & {
+  readonly config: ConcurrencyConfig;
+} {
   const clamp = (value: number, state: ConcurrencyState): number => {
     const top = state.ceiling > 0 ? Math.min(config.max, state.ceiling) : config.max;
     return Math.max(config.min, Math.min(top, value));
   };
   return {
     name: 'triage.concurrency/1',
+    config,
     initial: (now) => ({
       limit: config.initial,
       inflight: 0,

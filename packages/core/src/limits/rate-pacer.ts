@@ -80,10 +80,13 @@ function sameRates(a: readonly RateSpec[], b: readonly RateSpec[]): boolean {
  * For even spacing instead of bursts, configure one request per interval: `{ requests: 1,
  * perMs: 10 }` for 100 per second.
  */
-export function paceMachine(config: PaceConfig): StateMachine<PaceState, PaceInput, PaceOutput> {
+export function paceMachine(
+  config: PaceConfig,
+): StateMachine<PaceState, PaceInput, PaceOutput> & { readonly config: PaceConfig } {
   const fixed = config.rates.map((spec) => window(spec, config.margin));
   return {
     name: 'triage.pace/1',
+    config,
     initial: () => ({
       log: [],
       head: 0,

@@ -42,11 +42,16 @@ export interface BudgetOutput {
  * vendor cannot turn every request into `retries + 1` requests (a retry storm). gRPC's retry
  * throttling (proposal A6) is the same idea with other numbers.
  */
-export function budgetMachine(
-  config: BudgetConfig,
-): StateMachine<BudgetState, BudgetInput, BudgetOutput> {
+export function budgetMachine(config: BudgetConfig): StateMachine<
+  BudgetState,
+  BudgetInput,
+  BudgetOutput
+> & {
+  readonly config: BudgetConfig;
+} {
   return {
     name: 'triage.budget/1',
+    config,
     initial: () => ({ tokens: config.capacity }),
     step(state, input): Transition<BudgetState, BudgetOutput> {
       let granted = false;

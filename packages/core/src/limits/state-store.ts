@@ -40,6 +40,12 @@ export interface StateMachine<S, I, O> {
    * implementation, e.g. a Lua script that runs the same arithmetic inside Redis.
    */
   readonly name: string;
+  /**
+   * The settings `step` closes over (its config object). A shared store that runs its own copy of
+   * the step (a Lua script in Redis) reads their numbers from here, so both copies decide alike;
+   * the in-memory store ignores it. Every built-in machine sets it.
+   */
+  readonly config?: unknown;
   /** The state of an account never seen, or forgotten after its TTL. */
   initial(now: number): S;
   /** The transition. Pure but for updating `state` in place. */

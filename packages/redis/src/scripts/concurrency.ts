@@ -1,0 +1,165 @@
+import { type LuaScript, luaScript, pickNumbers } from './lua.ts';
+
+/**
+ * `triage.concurrency/1` (core's `concurrency-limiter.ts`), line for line, plus **leases**: the
+ * slots each client (one store, one lease id) holds are counted in `KEYS[3]`, and the lease expires
+ * in `KEYS[2]` unless the client keeps using or refreshing it. A crashed process stops refreshing,
+ * so its slots come back to the account after `leaseMs` instead of never.
+ *
+ * - `ARGV[5]` the lease new slots are counted under (`''`: no leases, the bare step, which the
+ *   equivalence test runs); `ARGV[6]` `leaseMs`; `ARGV[7]` the lease of the slot given back.
+ * - A release of a slot its lease does not hold (the lease expired, Redis lost its data, or the slot
+ *   was taken from the local fallback) does not lower `inflight`: the record never counted it, or
+ *   already gave it back. It still feeds the limit and hands slots to waiting requests.
+ * - Two operations of the store's own: `drop` gives back every slot of a lease at once (the store
+ *   knows none of them is in use: they were granted by answers that came too late), `touch`
+ *   refreshes a lease while its requests run.
+ */
+export const concurrencyScript: LuaScript = luaScript(
+  'triage.concurrency/1',
+  `
+local SHORT_WEIGHT = 0.1
+local LONG_WEIGHT = 0.01
+
+local function initial(t)
+  return {
+    limit = C.initial, inflight = 0, slowStart = C.adaptive, clean = 0, changedAt = t,
+    shortLatency = 0, longLatency = 0, ceiling = 0,
+  }
+end
+
+local function clamp(value, s)
+  local top = C.max
+  if s.ceiling > 0 then top = jsmin(C.max, s.ceiling) end
+  return jsmax(C.min, jsmin(top, value))
+end
+
+local function adapt(s, inp, before, t)
+  if inp.outcome == 'throttled' then
+    if inp.inflightAtSend <= 1 then return nil end
+    s.slowStart = false
+    s.clean = 0
+    s.changedAt = t
+    s.limit = clamp(jsmin(s.limit, s.inflight), s)
+    return 'throttle'
+  end
+  if inp.outcome ~= 'success' then return nil end
+  local latency = jsmax(0, inp.latencyMs)
+  if s.longLatency == 0 then
+    s.shortLatency = latency
+    s.longLatency = latency
+  else
+    s.shortLatency = s.shortLatency + (latency - s.shortLatency) * SHORT_WEIGHT
+    s.longLatency = s.longLatency + (latency - s.longLatency) * LONG_WEIGHT
+  end
+  if s.shortLatency > C.latencyTolerance * s.longLatency then
+    if s.slowStart then
+      s.slowStart = false
+      s.changedAt = t
+    end
+    return nil
+  end
+  if before < s.limit and inp.waiting == 0 then return nil end
+  if s.slowStart then
+    s.limit = clamp(s.limit + 1, s)
+    return 'slow-start'
+  end
+  s.clean = s.clean + 1
+  if s.clean < s.limit or t - s.changedAt < C.probeIntervalMs then return nil end
+  s.clean = 0
+  s.changedAt = t
+  s.limit = clamp(s.limit + 1, s)
+  return 'probe'
+end
+
+local function step(s, inp, t)
+  local previous = s.limit
+  local reason = nil
+  local want = 0
+  if inp.op == 'acquire' then
+    want = inp.want
+  elseif inp.op == 'ceiling' then
+    s.ceiling = jsmax(0, inp.max)
+    s.limit = clamp(s.limit, s)
+    if s.limit ~= previous then reason = 'server' end
+  else
+    local before = s.inflight
+    s.inflight = jsmax(0, before - 1)
+    want = inp.waiting
+    if C.adaptive then reason = adapt(s, inp, before, t) end
+  end
+  local granted = 0
+  while granted < want and s.inflight < s.limit do
+    s.inflight = s.inflight + 1
+    granted = granted + 1
+  end
+  local out = { granted = granted, limit = s.limit, previous = previous, inflight = s.inflight }
+  if reason ~= nil and s.limit ~= previous then out.reason = reason end
+  return out, C.ttlMs
+end
+
+local state, fresh = load(NAME, initial)
+local lease = ARGV[5]
+if lease == '' then
+  local out, ttl = step(state, input, now)
+  save(NAME, state, ttl)
+  return enc(out)
+end
+
+local leaseMs = tonumber(ARGV[6])
+local from = ARGV[7]
+if fresh then redis.call('DEL', KEYS[2], KEYS[3]) end
+
+-- Slots of expired leases come back: their clients stopped using and refreshing them.
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', num(now))
+for _, id in ipairs(expired) do
+  state.inflight = jsmax(0, state.inflight - (tonumber(redis.call('HGET', KEYS[3], id)) or 0))
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+
+local function held(id) return tonumber(redis.call('HGET', KEYS[3], id)) or 0 end
+local function keep(id, n)
+  if n > 0 then
+    redis.call('HSET', KEYS[3], id, num(n))
+    redis.call('ZADD', KEYS[2], num(now + leaseMs), id)
+  else
+    redis.call('HDEL', KEYS[3], id)
+    redis.call('ZREM', KEYS[2], id)
+  end
+end
+
+local out, ttl
+if input.op == 'drop' then
+  state.inflight = jsmax(0, state.inflight - held(from))
+  keep(from, 0)
+  out, ttl = { held = 0, inflight = state.inflight }, C.ttlMs
+elseif input.op == 'touch' then
+  local n = held(from)
+  keep(from, n)
+  out, ttl = { held = n, inflight = state.inflight }, C.ttlMs
+else
+  if input.op == 'release' then
+    local n = held(from)
+    if n > 0 then keep(from, n - 1) else state.inflight = state.inflight + 1 end
+  end
+  out, ttl = step(state, input, now)
+  keep(lease, held(lease) + out.granted)
+end
+save(NAME, state, ttl)
+local leaseTtl = string.format('%.0f', jsmax(1, jsmin(math.ceil(jsmax(ttl, leaseMs)), 1e15)))
+redis.call('PEXPIRE', KEYS[2], leaseTtl)
+redis.call('PEXPIRE', KEYS[3], leaseTtl)
+return enc(out)
+`,
+);
+
+const NUMBERS = ['initial', 'min', 'max', 'probeIntervalMs', 'latencyTolerance', 'ttlMs'] as const;
+
+/** The numbers the script reads, from the machine's `config`. */
+export function concurrencyConfig(config: unknown): object | undefined {
+  const numbers = pickNumbers(config, NUMBERS);
+  const adaptive = (config as { adaptive?: unknown } | undefined)?.adaptive;
+  if (numbers === undefined || typeof adaptive !== 'boolean') return undefined;
+  return { adaptive, ...numbers };
+}

@@ -1,0 +1,306 @@
+// The store against a real redis-server: shared limits between "processes" (stores with their own
+// connections and lease ids), leases, server time, the key layout, and the paths to the fallback.
+import {
+  type BudgetConfig,
+  budgetMachine,
+  type ConcurrencyOutput,
+  createMemoryStore,
+  type PaceConfig,
+  paceMachine,
+  type StateMachine,
+} from '@triage/core';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../src/index.ts';
+import {
+  connect,
+  type Gauge,
+  key,
+  ready,
+  recorder,
+  sleep,
+  slots,
+  worker,
+} from './support/clients.ts';
+import { hasRedisServer, type RedisServer, startRedisServer } from './support/redis-server.ts';
+
+let server: RedisServer;
+let admin: Redis;
+const opened: { redis: Redis; store: RedisStore }[] = [];
+
+beforeAll(async () => {
+  if (!hasRedisServer) return;
+  server = await startRedisServer();
+  admin = connect(server.port);
+  await ready(admin);
+});
+beforeEach(async () => {
+  if (hasRedisServer) await admin.flushall();
+});
+afterEach(() => {
+  for (const { redis, store } of opened.splice(0)) {
+    store.close();
+    redis.disconnect();
+  }
+});
+afterAll(async () => {
+  admin?.disconnect();
+  await server?.stop();
+});
+
+/** A store on its own connection: another process, as far as Redis can tell. */
+async function open(options: Partial<RedisStoreOptions> = {}): Promise<RedisStore> {
+  const redis = connect(server.port);
+  await ready(redis);
+  const store = createRedisStore({ redis, ...options });
+  opened.push({ redis, store });
+  return store;
+}
+
+const budget: BudgetConfig = {
+  capacity: 10,
+  retryCost: 5,
+  timeoutCost: 10,
+  successRefill: 1,
+  ttlMs: 60_000,
+};
+
+async function state(record: string): Promise<Record<string, unknown>> {
+  return JSON.parse((await admin.hget(record, 's')) ?? 'null') as Record<string, unknown>;
+}
+
+describe.skipIf(!hasRedisServer)('createRedisStore', () => {
+  test('processes share one concurrency limit: never more in flight than the limit', async () => {
+    const gauge: Gauge = { now: 0, peak: 0 };
+    const workers = [worker(await open(), gauge, { concurrency: 3 })];
+    workers.push(worker(await open(), gauge, { concurrency: 3 }));
+    workers.push(worker(await open(), gauge, { concurrency: 3 }));
+    const sent = workers.flatMap((w) => Array.from({ length: 8 }, () => w.send(15)));
+    await expect(Promise.all(sent)).resolves.toHaveLength(24);
+    expect(gauge.peak).toBe(3);
+    // Every slot came back, and the leases with them.
+    const record = 'triage:{http:shared}:concurrency';
+    expect(await state(record)).toMatchObject({ inflight: 0, limit: 3 });
+    expect(await admin.zcard(`${record}:leases`)).toBe(0);
+  });
+
+  test('keys: <prefix>:{<vendor>:<account>}:<kind>, with a TTL', async () => {
+    const store = await open({ prefix: 'app' });
+    await store.apply(key('https://a.test'), slots(2), { op: 'acquire', want: 1 }, Date.now());
+    await store.apply(
+      key('https://a.test', 'budget'),
+      budgetMachine(budget),
+      { op: 'deposit', amount: 1 },
+      Date.now(),
+    );
+    expect((await admin.keys('*')).sort()).toEqual([
+      'app:{v:https://a.test}:budget',
+      'app:{v:https://a.test}:concurrency',
+      'app:{v:https://a.test}:concurrency:held',
+      'app:{v:https://a.test}:concurrency:leases',
+    ]);
+    const ttl = await admin.pttl('app:{v:https://a.test}:budget');
+    expect(ttl).toBeGreaterThan(59_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(await admin.hget('app:{v:https://a.test}:budget', 'm')).toBe('triage.budget/1');
+  });
+
+  test('a retry budget drawn by two processes is one bucket', async () => {
+    const a = await open();
+    const b = await open();
+    const machine = budgetMachine(budget);
+    const withdraw = { op: 'withdraw', cost: 5 } as const;
+    expect(await a.apply(key('x', 'budget'), machine, withdraw, 0)).toEqual({
+      granted: true,
+      tokens: 5,
+    });
+    expect(await b.apply(key('x', 'budget'), machine, withdraw, 0)).toEqual({
+      granted: true,
+      tokens: 0,
+    });
+    expect(await a.apply(key('x', 'budget'), machine, withdraw, 0)).toEqual({
+      granted: false,
+      tokens: 0,
+    });
+  });
+
+  test("server time: a hold from a process whose clock is behind delays the other's start", async () => {
+    const pace: PaceConfig = { rates: [], margin: 0, ttlMs: 60_000 };
+    const a = await open();
+    const b = await open();
+    const machine = paceMachine(pace);
+    const behind = Date.now() - 10_000;
+    await a.apply(key('t', 'pace'), machine, { op: 'hold', until: behind + 500 }, behind);
+    const ahead = Date.now() + 5000;
+    const take = await b.apply(
+      key('t', 'pace'),
+      machine,
+      { op: 'take', maxWaitMs: Number.POSITIVE_INFINITY },
+      ahead,
+    );
+    // On b's clock, the hold ends ~500 ms from now (less the few ms between the two calls).
+    expect(take.reason).toBe('hold');
+    expect(take.at - ahead).toBeGreaterThan(400);
+    expect(take.at - ahead).toBeLessThanOrEqual(500);
+  });
+
+  test("a crashed process's slots come back after its lease", async () => {
+    const crashing = await open({ leaseMs: 200 });
+    const other = await open({ leaseMs: 200 });
+    const machine = slots(2);
+    const k = key('lease');
+    expect(await crashing.apply(k, machine, { op: 'acquire', want: 2 }, 0)).toMatchObject({
+      granted: 2,
+    });
+    // The crash: no release, no refresh.
+    opened[0]!.store.close();
+    opened[0]!.redis.disconnect();
+    expect(await other.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
+      granted: 0,
+    });
+    await sleep(250);
+    expect(await other.apply(k, machine, { op: 'acquire', want: 2 }, 0)).toMatchObject({
+      granted: 2,
+      inflight: 2,
+    });
+  });
+
+  test('a live process keeps its slots however long its requests take (its lease is refreshed)', async () => {
+    const holder = await open({ leaseMs: 150 });
+    const other = await open({ leaseMs: 150 });
+    const machine = slots(1);
+    const k = key('refresh');
+    expect(await holder.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
+      granted: 1,
+    });
+    await sleep(400);
+    expect(await other.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
+      granted: 0,
+    });
+    const release = {
+      op: 'release',
+      outcome: 'success',
+      latencyMs: 400,
+      inflightAtSend: 1,
+      waiting: 0,
+    } as const;
+    expect(await holder.apply(k, machine, release, 0)).toMatchObject({ inflight: 0 });
+    expect(await other.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
+      granted: 1,
+    });
+  });
+
+  test('a release of a slot the process does not hold lowers nothing', async () => {
+    const a = await open();
+    const b = await open();
+    const machine = slots(2);
+    const k = key('foreign');
+    await a.apply(k, machine, { op: 'acquire', want: 1 }, 0);
+    const release = {
+      op: 'release',
+      outcome: 'cancelled',
+      latencyMs: 0,
+      inflightAtSend: 1,
+      waiting: 0,
+    } as const;
+    expect(await b.apply(k, machine, release, 0)).toMatchObject({ inflight: 1 });
+    expect(await a.apply(k, machine, release, 0)).toMatchObject({ inflight: 0 });
+  });
+
+  test('a flushed script cache is refilled (EVALSHA, then EVAL on NOSCRIPT)', async () => {
+    const { events, onEvent } = recorder();
+    const store = await open({ onEvent });
+    const machine = budgetMachine(budget);
+    await store.apply(key('s', 'budget'), machine, { op: 'withdraw', cost: 1 }, 0);
+    await admin.script('FLUSH');
+    expect(await store.apply(key('s', 'budget'), machine, { op: 'withdraw', cost: 1 }, 0)).toEqual({
+      granted: true,
+      tokens: 8,
+    });
+    expect(events).toEqual([]);
+  });
+
+  test('an error reply: the account falls back to local limits at once, with an event', async () => {
+    const { events, onEvent } = recorder();
+    const fallback = createMemoryStore();
+    const store = await open({ onEvent, fallback, retryIntervalMs: 60_000 });
+    await admin.set('triage:{v:wrong}:budget', 'not a hash');
+    const machine = budgetMachine(budget);
+    expect(
+      await store.apply(key('wrong', 'budget'), machine, { op: 'withdraw', cost: 4 }, 0),
+    ).toEqual({
+      granted: true,
+      tokens: 6,
+    });
+    expect(events).toMatchObject([
+      { type: 'degraded', reason: 'error', vendor: 'v', account: 'wrong' },
+    ]);
+    expect(String((events[0] as { error?: Error }).error?.message)).toMatch(/WRONGTYPE/);
+    // Local now, synchronously, for this account only; other accounts stay shared.
+    expect(store.apply(key('wrong', 'budget'), machine, { op: 'withdraw', cost: 4 }, 0)).toEqual({
+      granted: true,
+      tokens: 2,
+    });
+    expect(fallback.size).toBe(1);
+    await store.apply(key('right', 'budget'), machine, { op: 'withdraw', cost: 4 }, 0);
+    expect(await admin.exists('triage:{v:right}:budget')).toBe(1);
+  });
+
+  test('a machine without a script (custom, or another version) stays local', async () => {
+    const store = await open();
+    const counter: StateMachine<{ n: number }, number, number> = {
+      name: 'custom.counter/1',
+      initial: () => ({ n: 0 }),
+      step: (s, add) => ({ state: { n: s.n + add }, output: s.n + add, ttlMs: 1000 }),
+    };
+    expect(store.apply(key('c', 'budget'), counter, 2, 0)).toBe(2);
+    const { config: _, ...noConfig } = budgetMachine(budget);
+    expect(store.apply(key('c', 'budget'), noConfig, { op: 'withdraw', cost: 1 }, 0)).toEqual({
+      granted: true,
+      tokens: 9,
+    });
+    expect(await admin.dbsize()).toBe(0);
+  });
+
+  test('the prefix may not contain braces', () => {
+    expect(() => createRedisStore({ redis: admin, prefix: 'a{b}' })).toThrow(TypeError);
+  });
+
+  test('Infinity travels: an unbounded wait reserves the start', async () => {
+    const store = await open();
+    const machine = paceMachine({
+      rates: [{ requests: 1, perMs: 1000 }],
+      margin: 0,
+      ttlMs: 60_000,
+    });
+    const take = { op: 'take', maxWaitMs: Number.POSITIVE_INFINITY } as const;
+    const now = Date.now();
+    await store.apply(key('inf', 'pace'), machine, take, now);
+    const second = await store.apply(key('inf', 'pace'), machine, take, now);
+    expect(second).toMatchObject({ reserved: true, reason: 'rate' });
+    expect(second.at - now).toBeGreaterThan(990);
+  });
+
+  test('slots granted to a queue by a release are counted under the lease', async () => {
+    const store = await open();
+    const machine = slots(1);
+    const k = key('queue');
+    const first = (await store.apply(
+      k,
+      machine,
+      { op: 'acquire', want: 1 },
+      0,
+    )) as ConcurrencyOutput;
+    expect(first.granted).toBe(1);
+    const handOver = {
+      op: 'release',
+      outcome: 'success',
+      latencyMs: 5,
+      inflightAtSend: 1,
+      waiting: 1,
+    } as const;
+    expect(await store.apply(k, machine, handOver, 0)).toMatchObject({ granted: 1, inflight: 1 });
+    const [lease] = await admin.zrange('triage:{v:queue}:concurrency:leases', 0, -1);
+    expect(await admin.hget('triage:{v:queue}:concurrency:held', String(lease))).toBe('1');
+  });
+});
