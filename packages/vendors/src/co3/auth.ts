@@ -1,4 +1,5 @@
 import { type AttemptRequest, type AuthHooks, redactUrl } from '@triage/core';
+import { singleFlight } from '../shared/single-flight.ts';
 import { buildXmlDocument } from '../xml/build-xml.ts';
 import { parseXml } from '../xml/parse-xml.ts';
 import { childOf, isDigits, isRecord, textOf } from '../xml/tree.ts';
@@ -187,7 +188,6 @@ export function co3Auth(options: Co3AuthOptions): Co3Auth {
   );
 
   let session: { key: string; obtainedAt: number } | undefined;
-  let inflight: Promise<void> | undefined;
 
   const fail = (message: string, extra?: { code?: string; status?: number; cause?: unknown }) => {
     const allSecrets = session === undefined ? secrets : [...secrets, session.key];
@@ -238,20 +238,12 @@ export function co3Auth(options: Co3AuthOptions): Co3Auth {
     session = { key, obtainedAt: startedAt };
   }
 
-  function refresh(): Promise<void> {
-    if (inflight === undefined) {
-      const flight = authenticate()
-        .catch((error: unknown) => {
-          session = undefined;
-          throw error;
-        })
-        .finally(() => {
-          if (inflight === flight) inflight = undefined;
-        });
-      inflight = flight;
-    }
-    return inflight;
-  }
+  const refresh = singleFlight(() =>
+    authenticate().catch((error: unknown) => {
+      session = undefined;
+      throw error;
+    }),
+  );
 
   function stale(): boolean {
     return session === undefined || clock.now() - session.obtainedAt >= lifetimeMs - marginMs;

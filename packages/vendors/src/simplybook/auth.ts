@@ -5,6 +5,7 @@ import {
   REDACTED,
   TriageError,
 } from '@triage/core';
+import { singleFlight } from '../shared/single-flight.ts';
 import { detectSimplybookError } from './detect.ts';
 
 /** Options of {@link simplybookAuth}. */
@@ -72,7 +73,6 @@ export function simplybookAuth(options: SimplybookAuthOptions): SimplybookAuth {
   const loginUrl = String(options.loginUrl ?? DEFAULT_LOGIN_URL);
   const fetchImpl = options.fetch ?? globalThis.fetch;
   let token: string | undefined;
-  let inflight: Promise<string> | undefined;
   let nextId = 0;
 
   // The vendor's text is shown to the caller; make sure it cannot echo the key back.
@@ -119,17 +119,10 @@ export function simplybookAuth(options: SimplybookAuthOptions): SimplybookAuth {
     return result;
   }
 
-  function renew(): Promise<string> {
-    inflight ??= getToken()
-      .then((fresh) => {
-        token = fresh;
-        return fresh;
-      })
-      .finally(() => {
-        inflight = undefined;
-      });
-    return inflight;
-  }
+  const renew = singleFlight(async () => {
+    token = await getToken();
+    return token;
+  });
 
   return {
     async refresh() {

@@ -5,6 +5,7 @@ import {
   REDACTED,
   TriageError,
 } from '@triage/core';
+import { singleFlight } from '../shared/single-flight.ts';
 
 /** Options of {@link voipnowAuth}. */
 export interface VoipnowAuthOptions {
@@ -119,7 +120,6 @@ export function voipnowAuth(options: VoipnowAuthOptions): VoipnowAuth {
   const clock = options.clock ?? { now: () => Date.now() };
   const renewBeforeMs = Math.max(0, options.renewBeforeMs ?? 300_000);
   let token: Token | undefined;
-  let inflight: Promise<Token> | undefined;
 
   // The endpoint's text is shown to the caller; make sure it cannot echo the credentials back.
   const redact = (text: string): string => {
@@ -177,17 +177,10 @@ export function voipnowAuth(options: VoipnowAuthOptions): VoipnowAuth {
     };
   }
 
-  function renew(): Promise<Token> {
-    inflight ??= requestToken()
-      .then((fresh) => {
-        token = fresh;
-        return fresh;
-      })
-      .finally(() => {
-        inflight = undefined;
-      });
-    return inflight;
-  }
+  const renew = singleFlight(async () => {
+    token = await requestToken();
+    return token;
+  });
 
   return {
     async refresh() {
