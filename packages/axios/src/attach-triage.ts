@@ -24,15 +24,11 @@ declare module 'axios' {
   }
 }
 
-/** Options of {@link attachTriage}: the core options, plus how much of a body classification reads. */
-export interface TriageAxiosOptions extends TriageOptions {
-  /**
-   * How many bytes (characters, for text) of a response body classification reads. axios buffers
-   * the whole body for the caller; classification never parses more than this of it.
-   * @default 262144
-   */
-  maxClassifyBytes?: number;
-}
+/**
+ * Options of {@link attachTriage}: the core options (`maxClassifyBytes` among them: axios buffers
+ * the whole body for the caller; classification never parses more than that of it).
+ */
+export type TriageAxiosOptions = TriageOptions;
 
 /** One attachment: its engine and its read limit. */
 interface Attachment {

@@ -1,9 +1,5 @@
-import type { HeadersLike, ResponseInput } from '@triage/core';
+import { type HeadersLike, type ResponseInput, shouldClassifyBody } from '@triage/core';
 import type { AxiosResponse } from 'axios';
-
-/** Media types whose bodies may hold a vendor error: what a successful body is read for. */
-const TEXTUAL =
-  /^(text\/|application\/(.*[+/])?(json|xml|problem\+json|x-www-form-urlencoded|javascript)$)/;
 
 /**
  * What classification reads of a response. At adapter level the body is still what the wire
@@ -18,32 +14,13 @@ const TEXTUAL =
 export function responseInput(response: AxiosResponse, limit: number): ResponseInput {
   const headers = headerView(response.headers);
   const input: ResponseInput = { status: response.status, headers };
-  if (worthReading(response.status, headers, limit)) {
-    input.body = bounded(readableBody(response.data), limit);
-  }
+  // Core cuts the body to the same limit when it classifies (`maxClassifyBytes`).
+  if (shouldClassifyBody(response.status, headers, limit)) input.body = readableBody(response.data);
   return input;
 }
 
 /** Headers as core reads them: `get` answers one string or `null`. */
 type HeaderView = Extract<HeadersLike, { get(name: string): string | null }>;
-
-function worthReading(status: number, headers: HeaderView, limit: number): boolean {
-  const length = Number(headers.get('content-length') ?? Number.NaN);
-  if (length > limit) return false;
-  if (status < 200 || status > 299) return true;
-  const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
-  return type === undefined || type === '' || TEXTUAL.test(type);
-}
-
-/** The first `limit` bytes of wire bytes, or characters of text; a parsed value as it is. */
-function bounded(body: unknown, limit: number): unknown {
-  if (typeof body === 'string') return body.length > limit ? body.slice(0, limit) : body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body, 0, Math.min(limit, body.byteLength));
-  if (ArrayBuffer.isView(body)) {
-    return new Uint8Array(body.buffer, body.byteOffset, Math.min(limit, body.byteLength));
-  }
-  return body;
-}
 
 /** A string, bytes or an already parsed value; never a stream or a Blob, which read only once. */
 function readableBody(data: unknown): unknown {

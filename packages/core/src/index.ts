@@ -150,6 +150,7 @@ export {
   type BodyPrefix,
   readBodyPrefix,
   responseMediaType,
+  shouldClassifyBody,
   shouldReadBody,
 } from './utils/response-prefix.ts';
 export { parseRetryAfter } from './utils/retry-after.ts';

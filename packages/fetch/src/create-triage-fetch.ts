@@ -18,12 +18,6 @@ export interface TriageFetchOptions extends TriageOptions {
    * @default globalThis.fetch
    */
   fetch?: typeof globalThis.fetch;
-  /**
-   * How many bytes of a response body classification reads, from a clone; the caller still gets
-   * the whole body.
-   * @default 262144
-   */
-  maxClassifyBytes?: number;
 }
 
 /** `RequestInit` with triage's per-request options. */

@@ -23,15 +23,11 @@ declare module 'ky' {
   }
 }
 
-/** Options of {@link withTriage}: the core options, plus how much of a body classification reads. */
-export interface TriageKyOptions extends TriageOptions {
-  /**
-   * How many bytes of a response body classification reads, from a clone; the caller still gets
-   * the whole body.
-   * @default 262144
-   */
-  maxClassifyBytes?: number;
-}
+/**
+ * Options of {@link withTriage}: the core options (`maxClassifyBytes` among them: classification
+ * reads that much of a clone; the caller still gets the whole body).
+ */
+export type TriageKyOptions = TriageOptions;
 
 /**
  * Where the `init` hook leaves a request's settings for the `beforeRequest` hook: ky hands both

@@ -1,5 +1,5 @@
-// Reading a bounded prefix of a fetch `Response` for classification: shared by the fetch and ky
-// adapters (both hand the caller a `Response` whose body must stay unread).
+// Which response bodies classification reads, for every adapter, and reading a bounded prefix of a
+// fetch `Response` (the fetch and ky adapters hand the caller a `Response` whose body stays unread).
 
 /** Media types whose bodies may hold a vendor error; anything else is never read for classification. */
 const TEXTUAL =
@@ -11,7 +11,8 @@ export function responseMediaType(response: Response): string | undefined {
 }
 
 /**
- * True when classification should read (a bounded prefix of) this response's body:
+ * True when classification should read (a bounded prefix of) a response's body, from its status
+ * and headers alone, for every adapter alike:
  *
  * - never when `Content-Length` says it is longer than `limit`: a prefix of a longer body is never
  *   a whole JSON or XML document, so no detector could find a vendor error in it, and reading it
@@ -21,13 +22,21 @@ export function responseMediaType(response: Response): string | undefined {
  * - a success only when its media type is text or missing (vendors send JSON as `text/plain` or
  *   unlabelled): an image or a file download is the caller's, never the vendor's error.
  */
-export function shouldReadBody(response: Response, limit: number): boolean {
-  if (response.body === null) return false;
-  const length = Number(response.headers.get('content-length') ?? Number.NaN);
+export function shouldClassifyBody(
+  status: number,
+  headers: { get(name: string): string | null },
+  limit: number,
+): boolean {
+  const length = Number(headers.get('content-length') ?? Number.NaN);
   if (length > limit) return false;
-  if (response.status < 200 || response.status > 299) return true;
-  const type = responseMediaType(response);
+  if (status < 200 || status > 299) return true;
+  const type = headers.get('content-type')?.split(';')[0]?.trim().toLowerCase();
   return type === undefined || type === '' || TEXTUAL.test(type);
+}
+
+/** {@link shouldClassifyBody} for a fetch `Response` that has a body. */
+export function shouldReadBody(response: Response, limit: number): boolean {
+  return response.body !== null && shouldClassifyBody(response.status, response.headers, limit);
 }
 
 /** The first bytes of a body, and whether they are all of it. */
