@@ -5,8 +5,13 @@ import {
   type TriageOptions,
   type TriageRequestOptions,
 } from '@triage/core';
-import type { AxiosInstance, InternalAxiosRequestConfig } from 'axios';
-import { canceledError, createTriageAdapter, unwrapAdapter } from './triage-adapter.ts';
+import type { AxiosAdapter, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import {
+  type AdapterSpec,
+  canceledError,
+  createTriageAdapter,
+  unwrapAdapter,
+} from './triage-adapter.ts';
 
 declare module 'axios' {
   // The type parameters must repeat axios's own (`<D, P>` since axios 1.19) for the merge.
@@ -34,6 +39,40 @@ export type TriageAxiosOptions = TriageOptions;
 interface Attachment {
   engine: Engine;
   maxClassifyBytes: number;
+  /**
+   * Its triage adapter for each adapter a config names (nearly always one: axios's default list),
+   * made once rather than on every request.
+   */
+  adapters: WeakMap<AxiosAdapter, AxiosAdapter>;
+  named: Map<string | undefined, AxiosAdapter>;
+}
+
+/**
+ * The attachment's triage adapter in front of `original`. A list of names is kept by its names:
+ * axios copies the default list (`['xhr', 'http', 'fetch']`) into every request's config.
+ */
+function adapterFor(attachment: Attachment, original: AdapterSpec): AxiosAdapter {
+  const name = adapterName(original);
+  let adapter =
+    typeof original === 'function'
+      ? attachment.adapters.get(original)
+      : name === null
+        ? undefined
+        : attachment.named.get(name);
+  if (adapter === undefined) {
+    adapter = createTriageAdapter(attachment.engine, original, attachment.maxClassifyBytes);
+    if (typeof original === 'function') attachment.adapters.set(original, adapter);
+    else if (name !== null) attachment.named.set(name, adapter);
+  }
+  return adapter;
+}
+
+/** A key for a spec made of names only (`undefined` for none); `null` for any other list. */
+function adapterName(spec: AdapterSpec): string | undefined | null {
+  if (spec === undefined || typeof spec === 'string') return spec;
+  if (!Array.isArray(spec) || !spec.every((item) => typeof item === 'string')) return null;
+  // A separator no adapter name contains, so a list never collides with a single name.
+  return `[${spec.join('\u0000')}]`;
 }
 
 /** The attachments of one instance: one interceptor, the newest attachment in charge. */
@@ -83,6 +122,8 @@ export function attachTriage(instance: AxiosInstance, options: TriageAxiosOption
   const attachment: Attachment = {
     engine: createEngine(options),
     maxClassifyBytes: options.maxClassifyBytes ?? MAX_CLASSIFY_BYTES,
+    adapters: new WeakMap(),
+    named: new Map(),
   };
   let registry = registries.get(instance);
   if (registry === undefined) {
@@ -96,11 +137,7 @@ export function attachTriage(instance: AxiosInstance, options: TriageAxiosOption
         const signal = config.signal as { aborted?: boolean; reason?: unknown } | undefined;
         if (signal?.aborted === true) throw canceledError(signal.reason, config);
         // `config` is axios's merged copy, never the caller's object.
-        config.adapter = createTriageAdapter(
-          active.engine,
-          unwrapAdapter(config.adapter),
-          active.maxClassifyBytes,
-        );
+        config.adapter = adapterFor(active, unwrapAdapter(config.adapter));
         return config;
       },
       undefined,

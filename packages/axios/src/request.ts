@@ -1,12 +1,17 @@
-import type { AttemptRequest } from '@triage/core';
-import axios, { type GenericAbortSignal, type InternalAxiosRequestConfig } from 'axios';
+import type { AttemptContext, AttemptRequest } from '@triage/core';
+import axios, {
+  type AxiosHeaders,
+  type GenericAbortSignal,
+  type InternalAxiosRequestConfig,
+} from 'axios';
 
 /** What one config stands for, as the engine sees it. */
 export interface EngineView {
   method: string;
   /** The full URL: baseURL, url and params as axios would send them. */
   url: URL;
-  headers: Headers;
+  /** Made on first use: a request that succeeds without `auth` never needs them. */
+  headers: () => Headers;
   /** The body when `auth.apply` can read and rewrite it: text or bytes. */
   body: string | Uint8Array | undefined;
   replayable: true | string;
@@ -23,7 +28,7 @@ export function engineView(config: InternalAxiosRequestConfig): EngineView | und
   return {
     method: (config.method ?? 'get').toUpperCase(),
     url,
-    headers: toHeaders(config),
+    headers: once(() => toHeaders(config)),
     body: applicableBody(config.data),
     replayable: replayability(config.data),
   };
@@ -33,9 +38,29 @@ export function engineView(config: InternalAxiosRequestConfig): EngineView | und
 // defaults could bring back a default param the request removed.
 const bare = new axios.Axios({});
 
+/** An absolute http(s) URL that `buildFullPath` and `buildURL` would return as it is. */
+const PLAIN_URL = /^https?:\/\//i;
+
 function fullUrl(config: InternalAxiosRequestConfig): URL | undefined {
   try {
-    const uri = bare.getUri(config);
+    // An absolute URL without `baseURL` or `params`: `getUri` would return it unchanged, after
+    // `mergeConfig`, which costs microseconds on every request.
+    if (
+      config.baseURL === undefined &&
+      config.params === undefined &&
+      typeof config.url === 'string' &&
+      PLAIN_URL.test(config.url)
+    ) {
+      return new URL(config.url);
+    }
+    // Only what the URL is built from: `getUri` merges its argument as a whole config first.
+    const uri = bare.getUri({
+      baseURL: config.baseURL,
+      url: config.url,
+      allowAbsoluteUrls: config.allowAbsoluteUrls,
+      params: config.params,
+      paramsSerializer: config.paramsSerializer,
+    });
     // A browser resolves a relative URL against the page, as xhr and fetch do.
     const base = (globalThis as { location?: { href?: string } }).location?.href;
     return new URL(uri, base);
@@ -43,6 +68,14 @@ function fullUrl(config: InternalAxiosRequestConfig): URL | undefined {
     // A URL axios cannot send either: axios reports it in its own words.
     return undefined;
   }
+}
+
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
 }
 
 function toHeaders(config: InternalAxiosRequestConfig): Headers {
@@ -76,25 +109,40 @@ function replayability(data: unknown): true | string {
   return true;
 }
 
+/** What the attempts of one call share: the headers as axios built them, before any adapter ran. */
+export interface AttemptHeaders {
+  pristine?: AxiosHeaders;
+}
+
 /**
- * A fresh config for one attempt: a shallow copy with its own headers, so the adapter's own
- * additions (Content-Length, User-Agent) and `auth.apply`'s changes never leak into the next
- * attempt or the caller's config.
+ * The config for one attempt. The first, when it is the request exactly as axios built it (no
+ * `auth.apply`, no signal of triage's own), is axios's config itself (axios's merged copy, never
+ * the caller's object), as without triage: copying it costs microseconds on every request, as V8
+ * copies a dictionary-mode object slowly. Its headers are kept first, so that a retry starts from
+ * them and not from what the adapter added (Content-Length, User-Agent). Every other attempt gets a
+ * shallow copy with its own headers, so neither the adapter's additions nor `auth.apply`'s changes
+ * leak into the next attempt.
  */
 export function attemptConfig(
   config: InternalAxiosRequestConfig,
   view: EngineView,
   request: AttemptRequest,
   original: InternalAxiosRequestConfig['adapter'],
-  signal: AbortSignal | undefined,
+  context: AttemptContext,
+  kept: AttemptHeaders,
 ): InternalAxiosRequestConfig {
-  const copy: InternalAxiosRequestConfig = {
-    ...config,
+  if (context.attempt === 1 && !context.changed && context.signal === config.signal) {
+    kept.pristine = config.headers.concat();
     // A config taken from a response or an error and sent again goes through triage once more.
-    adapter: original,
-    headers: config.headers.concat(),
-  };
-  if (signal !== undefined) copy.signal = signal;
+    config.adapter = original;
+    return config;
+  }
+  const copy = shallowCopy(config);
+  copy.adapter = original;
+  copy.headers = (kept.pristine ?? config.headers).concat();
+  if (context.signal !== undefined) copy.signal = context.signal;
+  // Without `auth.apply` the attempt is the request as axios built it.
+  if (!context.changed) return copy;
   if (request.method !== view.method) copy.method = request.method.toLowerCase();
   if (request.url.href !== view.url.href) {
     copy.url = request.url.href;
@@ -102,10 +150,11 @@ export function attemptConfig(
     copy.params = undefined;
     copy.allowAbsoluteUrls = true;
   }
+  const headers = view.headers();
   for (const [name, value] of request.headers) {
-    if (view.headers.get(name) !== value) copy.headers.set(name, value, true);
+    if (headers.get(name) !== value) copy.headers.set(name, value, true);
   }
-  for (const name of view.headers.keys()) {
+  for (const name of headers.keys()) {
     if (!request.headers.has(name)) copy.headers.delete(name);
   }
   if (request.body !== view.body) {
@@ -113,6 +162,20 @@ export function attemptConfig(
     copy.headers.delete('content-length');
   }
   return copy;
+}
+
+/**
+ * `{ ...config }`, as a loop: axios's merged config is a dictionary-mode object, which V8 spreads
+ * several times slower (microseconds, on every attempt).
+ */
+function shallowCopy(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+  const source = config as unknown as Record<PropertyKey, unknown>;
+  const copy: Record<PropertyKey, unknown> = {};
+  for (const key of Object.keys(source)) copy[key] = source[key];
+  for (const symbol of Object.getOwnPropertySymbols(source)) {
+    if (Object.prototype.propertyIsEnumerable.call(source, symbol)) copy[symbol] = source[symbol];
+  }
+  return copy as unknown as InternalAxiosRequestConfig;
 }
 
 // Every axios adapter accepts an ArrayBuffer; only http accepts a Buffer.

@@ -1,5 +1,5 @@
 import { type HeadersLike, type ResponseInput, shouldClassifyBody } from '@triage/core';
-import type { AxiosResponse } from 'axios';
+import axios, { type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 
 /**
  * What classification reads of a response. At adapter level the body is still what the wire
@@ -15,8 +15,45 @@ export function responseInput(response: AxiosResponse, limit: number): ResponseI
   const headers = headerView(response.headers);
   const input: ResponseInput = { status: response.status, headers };
   // Core cuts the body to the same limit when it classifies (`maxClassifyBytes`).
-  if (shouldClassifyBody(response.status, headers, limit)) input.body = readableBody(response.data);
+  if (shouldClassifyBody(response.status, headers, limit)) {
+    input.body = readableBody(response.data);
+    // Classification leaves its parse here; the caller gets it in place of axios's own.
+    if (typeof input.body === 'string' && parsesJson(response.config)) input.parsed = {};
+  }
   return input;
+}
+
+/** axios's own `transformResponse`, as axios ships it (a user may replace the default later). */
+const AXIOS_TRANSFORM = onlyTransform(axios.defaults.transformResponse);
+
+/** The one transform of a `transformResponse` option, if it has exactly one. */
+function onlyTransform(option: InternalAxiosRequestConfig['transformResponse']): unknown {
+  if (!Array.isArray(option)) return option;
+  return option.length === 1 ? option[0] : undefined;
+}
+
+/**
+ * True when axios would turn this response's text into `JSON.parse(data)` and nothing else: its
+ * own `transformResponse` alone, without a `parseReviver`, for `responseType` unset (with
+ * `transitional.forcedJSONParsing`) or `json`. Then the object classification parsed is what the
+ * caller would get, and handing it over spares a second parse of every body.
+ */
+function parsesJson(config: InternalAxiosRequestConfig | undefined): boolean {
+  if (config === undefined || AXIOS_TRANSFORM === undefined) return false;
+  if (onlyTransform(config.transformResponse) !== AXIOS_TRANSFORM) return false;
+  if ((config as { parseReviver?: unknown }).parseReviver !== undefined) return false;
+  const transitional = config.transitional ?? axios.defaults.transitional;
+  const responseType = config.responseType;
+  return responseType === 'json' || (!responseType && transitional?.forcedJSONParsing === true);
+}
+
+/**
+ * Puts classification's parse of a successful response's body in `data`, where axios's
+ * `transformResponse` finds it already parsed and passes it through.
+ */
+export function adoptParsed(response: AxiosResponse, input: ResponseInput | undefined): void {
+  const parsed = input?.parsed?.value;
+  if (parsed !== undefined && typeof response.data === 'string') response.data = parsed;
 }
 
 /** Headers as core reads them: `get` answers one string or `null`. */
@@ -47,8 +84,11 @@ function headerView(headers: AxiosResponse['headers'] | undefined): HeaderView {
   const source = (headers ?? {}) as Record<string, unknown> & { get?: unknown };
   return {
     get(name: string): string | null {
-      const value =
-        typeof source.get === 'function'
+      // Node's http hands axios lower-cased names, and AxiosHeaders keeps each header as an own
+      // property: a direct read, where `get` would scan and lower-case every name each time.
+      const value = Object.hasOwn(source, name)
+        ? source[name]
+        : typeof source.get === 'function'
           ? (source.get as (n: string) => unknown).call(source, name)
           : scan(source, name);
       if (value === undefined || value === null || value === false) return null;

@@ -1,11 +1,11 @@
-import type { Engine } from '@triage/core';
+import type { Engine, ResponseInput } from '@triage/core';
 import axios, {
   type AxiosAdapter,
   type AxiosResponse,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { attemptConfig, callerSignal, engineView } from './request.ts';
-import { release, responseInput } from './response.ts';
+import { type AttemptHeaders, attemptConfig, callerSignal, engineView } from './request.ts';
+import { adoptParsed, release, responseInput } from './response.ts';
 
 /** What `config.adapter` holds: a name, an adapter, a list of either, or nothing. */
 export type AdapterSpec = InternalAxiosRequestConfig['adapter'];
@@ -49,8 +49,11 @@ export function createTriageAdapter(
     if (view === undefined) return adapter(config);
     const caller = callerSignal(config);
     const triage = config.triage;
+    // What the last attempt's response was classified from: the one that succeeds, if any.
+    let last: { response: AxiosResponse; input: ResponseInput } | undefined;
+    const kept: AttemptHeaders = {};
     try {
-      return await engine.execute<AxiosResponse>({
+      const response = await engine.execute<AxiosResponse>({
         method: view.method,
         url: view.url,
         headers: view.headers,
@@ -60,10 +63,11 @@ export function createTriageAdapter(
         // Every per-request option passes through as is: retry, idempotent, onEvent, limits.
         ...triage,
         async send(request, context) {
-          const attempt = attemptConfig(config, view, request, original, context.signal);
+          const attempt = attemptConfig(config, view, request, original, context, kept);
           try {
             const response = await adapter(attempt);
-            return { response, input: responseInput(response, maxClassifyBytes) };
+            last = { response, input: responseInput(response, maxClassifyBytes) };
+            return last;
           } catch (error) {
             // validateStatus rejections carry the response: classify it, not the rejection.
             const response = axios.isAxiosError(error) ? error.response : undefined;
@@ -75,6 +79,8 @@ export function createTriageAdapter(
           release(outcome.response);
         },
       });
+      if (response === last?.response) adoptParsed(response, last.input);
+      return response;
     } catch (error) {
       throw asCancel(error, caller.signal, config);
     } finally {

@@ -253,6 +253,56 @@ describe('attachTriage', () => {
     ]);
   });
 
+  test('a success body is parsed once: the caller gets the object classification parsed', async () => {
+    await serve([json(200, { id: 7 })]);
+    const api = client();
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const res = await api.get('/');
+      expect(res.data).toEqual({ id: 7 });
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test('a parseReviver, or a transform of the caller’s own, parses as axios does', async () => {
+    await serve([], json(200, { id: 7 }));
+    const reviver = (_key: string, value: unknown) =>
+      typeof value === 'number' ? value * 2 : value;
+    const revived = await client().get('/', { parseReviver: reviver } as AxiosRequestConfig);
+    expect(revived.data).toEqual({ id: 14 });
+    const seen: unknown[] = [];
+    const own = await client().get('/', {
+      transformResponse: [
+        (data: unknown) => {
+          seen.push(data);
+          return 'mine';
+        },
+      ],
+    });
+    expect([own.data, seen]).toEqual(['mine', ['{"id":7}']]);
+  });
+
+  test('a retry starts from the headers axios built, not from what the adapter added', async () => {
+    const seen: (string | undefined)[] = [];
+    let calls = 0;
+    const api = axios.create({
+      adapter: async (config) => {
+        calls++;
+        seen.push(config.headers.get('x-added') as string | undefined);
+        // What axios's own adapters do: add headers to the config they are given.
+        config.headers.set('x-added', `attempt ${calls}`);
+        const body = calls === 1 ? { fault: 'BUSY' } : { id: 7 };
+        return { data: JSON.stringify(body), status: 200, statusText: 'OK', headers: {}, config };
+      },
+    });
+    attachTriage(api, { vendor: acme, clock: createManualClock({ autoAdvance: true }) });
+    const res = await api.get('https://api.test/x');
+    expect(res.data).toEqual({ id: 7 });
+    expect(seen).toEqual([undefined, undefined]);
+  });
+
   test("the caller's config is not mutated across attempts", async () => {
     await serve([{ status: 503 }, BUSY]);
     const api = client({

@@ -126,6 +126,7 @@ export {
   type FailureInput,
   type HeadersLike,
   isResponseInput,
+  type ParsedBody,
   type ResponseInput,
 } from './types/input.ts';
 export type {
@@ -148,7 +149,9 @@ export { copyHeaders, readHeader } from './utils/headers.ts';
 export { isSensitiveName, REDACTED, redactText, redactUrl } from './utils/redact.ts';
 export {
   type BodyPrefix,
+  type ResponseRead,
   readBodyPrefix,
+  readResponse,
   responseMediaType,
   shouldClassifyBody,
   shouldReadBody,

@@ -1,4 +1,5 @@
 import {
+  type AttemptContext,
   type AttemptOutcome,
   type AttemptRequest,
   createEngine,
@@ -353,6 +354,60 @@ describe('engine: success and odd clients', () => {
     const { request, sent } = scripted([{ status: 503, body: '' }, ok], { method: 'GET' });
     await expect(engine.execute(request)).resolves.toBe(ok);
     expect(sent).toHaveLength(2);
+  });
+});
+
+describe('engine: the success path does no more than it must', () => {
+  test('without auth, headers given as a function are made only when a failure needs them', async () => {
+    const { engine } = setup();
+    const make = vi.fn(() => new Headers({ authorization: 'Bearer SECRET-TOKEN' }));
+    const first = scripted([ok], { headers: make });
+    await expect(engine.execute(first.request)).resolves.toBe(ok);
+    expect(make).not.toHaveBeenCalled();
+    // A failure reads them: the Idempotency-Key check, and the credential scrub.
+    const echo = {
+      status: 400,
+      body: JSON.stringify({ fault: 'BAD' }),
+      headers: {},
+    };
+    const second = scripted([echo], { headers: make });
+    await rejection(engine.execute(second.request));
+    expect(make).toHaveBeenCalledTimes(1);
+    expect(second.sent[0]!.headers.get('authorization')).toBe('Bearer SECRET-TOKEN');
+  });
+
+  test('`changed` tells the adapter whether auth.apply saw the attempt', async () => {
+    const contexts: AttemptContext[] = [];
+    const send = async (_: AttemptRequest, context: AttemptContext) => {
+      contexts.push(context);
+      return { response: ok, input: { status: 200, body: ok.body } };
+    };
+    const plain = setup().engine;
+    await plain.execute({ method: 'GET', url: 'https://x.test/', send });
+    const withAuth = setup({ auth: { refresh: async () => {}, apply: () => {} } }).engine;
+    await withAuth.execute({ method: 'GET', url: 'https://x.test/', send });
+    expect(contexts.map((c) => c.changed)).toEqual([false, true]);
+  });
+
+  test('without auth.apply every attempt is the request itself: its URL and headers', async () => {
+    const { engine } = setup();
+    const url = new URL('https://api.acme.test/v1/things');
+    const headers = new Headers({ 'x-a': '1' });
+    const { request, sent } = scripted([fault('BUSY'), ok], { url, headers });
+    await engine.execute(request);
+    expect(sent.map((r) => [r.url, r.headers])).toEqual([
+      [url, headers],
+      [url, headers],
+    ]);
+    expect(sent[0]!.url).toBe(url);
+    expect(sent[1]!.headers).toBe(headers);
+  });
+
+  test('one profile classifies each response once', async () => {
+    const classify = vi.fn(acme.classify);
+    const { engine } = setup({ vendor: { ...acme, classify } });
+    await engine.execute(scripted([fault('BUSY'), ok]).request);
+    expect(classify).toHaveBeenCalledTimes(2);
   });
 });
 

@@ -1,7 +1,11 @@
 import type { TriageEvent } from '@triage/core';
 import { createTriageFetch } from '@triage/fetch';
 import { createManualClock } from '@triage/testing';
-import { type ScriptedServer, startScriptedServer } from '@triage/testing/node';
+import {
+  type ScriptedResponse,
+  type ScriptedServer,
+  startScriptedServer,
+} from '@triage/testing/node';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import {
   acme,
@@ -249,6 +253,68 @@ describe('createTriageFetch', () => {
     const fetch = createTriageFetch({ vendor: acme });
     const res = await fetch(server.url);
     expect(new Uint8Array(await res.arrayBuffer())).toEqual(new Uint8Array([1, 2, 3]));
+  });
+
+  test('the caller gets fetch’s own Response: url, redirected, type, status and headers kept', async () => {
+    server = await startScriptedServer({
+      script: (request): ScriptedResponse =>
+        request.url === '/start'
+          ? { status: 302, headers: { location: '/final' } }
+          : {
+              status: 201,
+              headers: { 'content-type': 'application/json', 'x-id': '9' },
+              body: '{"id":9}',
+            },
+    });
+    const fetch = createTriageFetch({ vendor: acme });
+    const res = await fetch(`${server.url}/start`);
+    expect(res).toBeInstanceOf(Response);
+    expect([res.status, res.statusText, res.ok, res.redirected, res.type]).toEqual([
+      201,
+      'Created',
+      true,
+      true,
+      'basic',
+    ]);
+    expect(res.url).toBe(`${server.url}/final`);
+    expect(res.headers.get('x-id')).toBe('9');
+    expect(res.bodyUsed).toBe(false);
+    const copy = res.clone();
+    expect([copy.url, copy.redirected, copy.status]).toEqual([res.url, true, 201]);
+    expect(await res.json()).toEqual({ id: 9 });
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+    expect(await copy.text()).toBe('{"id":9}');
+  });
+
+  test('a success body is parsed once: `json()` gets what classification parsed', async () => {
+    server = await startScriptedServer({ script: [json(200, { id: 6 }), json(200, { id: 7 })] });
+    const fetch = createTriageFetch({ vendor: acme });
+    // The first request to an origin sets up undici's connection pool, which parses its options.
+    await (await fetch(server.url)).json();
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const res = await fetch(server.url);
+      expect(await res.json()).toEqual({ id: 7 });
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  test('without auth, fetch gets the caller’s own headers init, converted once by fetch itself', async () => {
+    const seen: (HeadersInit | undefined)[] = [];
+    const headers = { 'content-type': 'application/json', 'x-a': '1' };
+    const fetch = createTriageFetch({
+      vendor: acme,
+      fetch: async (_input, init) => {
+        seen.push(init?.headers);
+        return new Response('{"ok":true}', { headers: { 'content-type': 'application/json' } });
+      },
+    });
+    await fetch('https://api.test/x', { method: 'POST', body: '{}', headers });
+    expect(seen).toEqual([headers]);
+    expect(seen[0]).toBe(headers);
   });
 
   test('per-request retry options', async () => {

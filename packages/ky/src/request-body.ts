@@ -41,6 +41,35 @@ export async function planBody(request: Request, kind: BodyKind): Promise<BodyPl
       stream: request.body,
     };
   }
-  const bytes = new Uint8Array(await request.arrayBuffer());
+  const bytes = await readAll(request.body);
   return { replayable: true, body: kind === 'text' ? decoder.decode(bytes) : bytes };
+}
+
+/**
+ * Reads a stream whole and unlocks it. `request.arrayBuffer()` would leave ky's request body
+ * locked, and ky cancels that body when the call ends: cancelling a locked stream rejects with a
+ * Node error whose stack trace alone costs more than a loopback request.
+ */
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
 }

@@ -1,4 +1,4 @@
-import { type BodyPrefix, responseMediaType } from '@triage/core';
+import { type ResponseRead, responseMediaType } from '@triage/core';
 
 /** ky's test for a JSON body when it fills `HTTPError.data` (`json`, `problem+json`, `vnd.x+json`). */
 const JSON_TYPE = /\/(?:.*[.+-])?json$/;
@@ -14,13 +14,14 @@ export type ParseJson = (
  * text otherwise, `undefined` when the body is empty, cut short or does not parse.
  */
 export async function errorData(
-  prefix: BodyPrefix | undefined,
+  read: ResponseRead,
   request: Request,
-  response: Response,
   parseJson: ParseJson | undefined,
 ): Promise<unknown> {
-  if (prefix === undefined || !prefix.complete || prefix.bytes.byteLength === 0) return undefined;
-  const text = new TextDecoder().decode(prefix.bytes);
+  const { response, input, complete } = read;
+  // Only a body read whole (a body read whole is text): a prefix would be ky's data cut short.
+  if (!complete || typeof input.body !== 'string' || input.body === '') return undefined;
+  const text = input.body;
   if (!JSON_TYPE.test(responseMediaType(response) ?? '')) return text;
   try {
     return parseJson === undefined

@@ -27,12 +27,18 @@ export interface RequestSettings {
  */
 const KY_DEFAULT_TIMEOUT = 10_000;
 
-/** The settings behind each fetch triage installed, so a second `withTriage` can find the caller's. */
-const installed = new WeakMap<KyFetch, RequestSettings>();
+/**
+ * The settings behind each fetch triage installed, so a second `withTriage` can find the caller's.
+ * A property of the fetch rather than a WeakMap entry: one fetch is made per request, and a
+ * WeakMap entry per request costs the garbage collector more than the property.
+ */
+const SETTINGS: unique symbol = Symbol('triage.ky.installed');
+
+type Installed = KyFetch & { [SETTINGS]?: RequestSettings };
 
 /** Remembers what `fetch` stands in for. */
 export function markInstalled(fetch: KyFetch, settings: RequestSettings): void {
-  installed.set(fetch, settings);
+  (fetch as Installed)[SETTINGS] = settings;
 }
 
 /**
@@ -40,7 +46,7 @@ export function markInstalled(fetch: KyFetch, settings: RequestSettings): void {
  * family, the options already hold the inner triage's fetch: the caller's settings are its.
  */
 export function readSettings(options: Options): RequestSettings {
-  const previous = options.fetch === undefined ? undefined : installed.get(options.fetch);
+  const previous = (options.fetch as Installed | undefined)?.[SETTINGS];
   return {
     fetch: previous === undefined ? options.fetch : previous.fetch,
     timeout: previous?.timeout ?? options.timeout ?? KY_DEFAULT_TIMEOUT,

@@ -2,12 +2,10 @@ import {
   type AttemptContext,
   type AttemptOutcome,
   type AttemptRequest,
-  type BodyPrefix,
   copyHeaders,
   type Engine,
-  type ResponseInput,
-  readBodyPrefix,
-  shouldReadBody,
+  type ResponseRead,
+  readResponse,
 } from '@triage/core';
 import { HTTPError, NetworkError, type NormalizedOptions, TimeoutError } from 'ky';
 import { type AttemptTimer, startAttemptTimer } from './attempt-timer.ts';
@@ -41,63 +39,66 @@ export function createTriageFetch(context: TriageKyContext, settings: RequestSet
       throw new RangeError(`The \`timeout\` option cannot be greater than ${MAX_SAFE_TIMEOUT}`);
     }
     const plan = await planBody(request, settings.bodyKind);
-    const inner: KyFetch = settings.fetch ?? ((url, options) => globalThis.fetch(url, options));
     const template = requestTemplate(request);
 
     async function send(
       attempt: AttemptRequest,
       { signal }: AttemptContext,
     ): Promise<AttemptOutcome<Response>> {
+      const attemptInit: AttemptInit = {
+        ...template,
+        method: attempt.method,
+        headers: attempt.headers,
+        ...bodyInit(plan, attempt),
+      };
+      // The attempt as a `Request`, for ky's errors and for a custom `fetch`, which ky always
+      // calls with one. The global fetch is given the URL and init instead, as the bare fetch
+      // would build one `Request` from them: a second one per attempt costs more CPU than
+      // everything else triage does on a success.
       let attemptRequest: Request | undefined;
+      const requestOf = (): Request => {
+        attemptRequest ??=
+          settings.fetch === undefined
+            ? errorRequest(attempt, attemptInit)
+            : new Request(attempt.url, attemptInit);
+        return attemptRequest;
+      };
       const timer =
         timeout === false
           ? undefined
-          : startAttemptTimer(timeout, () =>
-              redactKyError(new TimeoutError(attemptRequest ?? request)),
-            );
+          : startAttemptTimer(timeout, signal, () => redactKyError(new TimeoutError(requestOf())));
+      const attemptSignal = timer?.signal ?? signal;
+      if (attemptSignal !== undefined) attemptInit.signal = attemptSignal;
       try {
-        const signals = [signal, timer?.signal].filter((s) => s !== undefined);
-        const attemptInit: AttemptInit = {
-          ...template,
-          method: attempt.method,
-          headers: attempt.headers,
-          ...bodyInit(plan, attempt),
-        };
-        if (signals.length > 0) {
-          attemptInit.signal = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
-        }
-        attemptRequest = new Request(attempt.url, attemptInit);
-        let response: Response;
+        let fetched: Response;
         try {
-          // ky's calling convention: the `Request`, plus the options `Request` does not know.
-          response = await inner(attemptRequest, init);
+          fetched = await (settings.fetch === undefined
+            ? globalThis.fetch(
+                attempt.url.href,
+                hasKeys(init) ? { ...init, ...attemptInit } : attemptInit,
+              )
+            : // ky's calling convention: the `Request`, plus the options `Request` does not know.
+              settings.fetch(requestOf(), init));
         } catch (error) {
-          return { error: attemptError(error, attemptRequest, signal, timer) };
+          return { error: attemptError(error, requestOf(), signal, timer) };
         }
-        let prefix: BodyPrefix | undefined;
+        let read: ResponseRead;
         try {
-          prefix = shouldReadBody(response, context.maxClassifyBytes)
-            ? await readBodyPrefix(response, context.maxClassifyBytes)
-            : undefined;
+          read = await readResponse(fetched, context.maxClassifyBytes);
         } catch (error) {
           // The body broke off mid-read: the server answered, then the connection died.
-          return { error: attemptError(error, attemptRequest, signal, timer), response };
+          return { error: attemptError(error, requestOf(), signal, timer), response: fetched };
         }
-        const responseInput: ResponseInput = {
-          status: response.status,
-          headers: response.headers,
-          body: prefix?.bytes,
-        };
-        if (!throwsFor(response, settings.throwHttpErrors)) {
-          return { response, input: responseInput };
-        }
+        const { response, input } = read;
+        if (!throwsFor(response, settings.throwHttpErrors)) return { response, input };
         // ky's own error for the status, so a VendorError's cause is what ky users know. When no
         // profile finds a failure, the engine throws it as is, as ky would.
+        const failed = requestOf();
         const httpError = redactKyError(
-          new HTTPError(response, attemptRequest, settings.normalized ?? snapshot(attemptRequest)),
+          new HTTPError(response, failed, settings.normalized ?? snapshot(failed)),
         );
-        httpError.data = await errorData(prefix, attemptRequest, response, settings.parseJson);
-        return { error: httpError, input: responseInput, response };
+        httpError.data = await errorData(read, failed, settings.parseJson);
+        return { error: httpError, input, response };
       } finally {
         timer?.cancel();
       }
@@ -120,6 +121,23 @@ export function createTriageFetch(context: TriageKyContext, settings: RequestSet
   };
   markInstalled(triageFetch, settings);
   return triageFetch;
+}
+
+/** True when ky handed `fetch` options of its own (options `Request` does not know). */
+function hasKeys(init: RequestInit | undefined): init is RequestInit {
+  if (init === undefined) return false;
+  for (const _ in init) return true;
+  return false;
+}
+
+/**
+ * The attempt as a `Request` for ky's errors, after the global fetch has used its body: the same
+ * URL, method, headers and options, without the body (fetch has read it; a stream cannot be read
+ * twice). Made only when an attempt fails.
+ */
+function errorRequest(attempt: AttemptRequest, init: AttemptInit): Request {
+  const { body: _, duplex: __, ...rest } = init;
+  return new Request(attempt.url, rest);
 }
 
 /** What each attempt keeps of ky's request besides method, URL, headers, body and signal. */

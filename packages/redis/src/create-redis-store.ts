@@ -327,6 +327,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     if (input.op !== 'release')
       return shareable(link) ? shared(input, link.lease, () => locally(input)) : locally(input);
 
+    if (input.keep === true) return keepSlot(link, input, locally, shared);
+
     // Freed slots go to this client's queue; ask the store in use for them.
     const grantLocally = (): ConcurrencyOutput => locally({ op: 'acquire', want: input.waiting });
     if (!shareable(link)) {
@@ -343,6 +345,36 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     if (input.waiting <= 0) return freed;
     const want: ConcurrencyInput = { op: 'acquire', want: input.waiting };
     return shared(want, link.lease, grantLocally);
+  }
+
+  /**
+   * A release whose slot the client passed straight to its next request: the slot stays counted
+   * where it was (a lease in Redis, or the fallback), and the store in use hands out the slots for
+   * the rest of the queue.
+   */
+  function keepSlot(
+    link: AccountLink,
+    input: Extract<ConcurrencyInput, { op: 'release' }>,
+    locally: (step: ConcurrencyInput) => ConcurrencyOutput,
+    shared: (
+      step: ConcurrencyInput,
+      from: string,
+      otherwise: () => ConcurrencyOutput,
+    ) => Promise<ConcurrencyOutput>,
+  ): MaybePromise<ConcurrencyOutput> {
+    const from = takeSlot(link) ?? link.lease;
+    addSlots(link, from, 1);
+    const rest: ConcurrencyInput = { op: 'acquire', want: input.waiting - 1 };
+    const restLocally = (): ConcurrencyOutput => locally(rest);
+    if (from === LOCAL) {
+      if (!shareable(link)) return locally(input);
+      // Redis is back: the fallback keeps counting this slot (and learns from the outcome), Redis
+      // hands out the slots for the rest of the queue.
+      const kept = locally({ ...input, waiting: 1 });
+      return input.waiting <= 1 ? kept : shared(rest, link.lease, restLocally);
+    }
+    if (!shareable(link)) return restLocally();
+    return shared(input, from, restLocally);
   }
 
   /** `drop` or `touch` a lease; a failure degrades the account like any call, and nobody waits. */

@@ -22,20 +22,21 @@ import {
   slots,
   worker,
 } from './support/clients.ts';
-import { hasRedisServer, type RedisServer, startRedisServer } from './support/redis-server.ts';
+import { hasRedisServer, type TestRedis, testRedis } from './support/redis-server.ts';
 
-let server: RedisServer;
+// CI's shared server when there is one (database 1 is this file's), else a server of its own.
+let server: TestRedis;
 let admin: Redis;
 const opened: { redis: Redis; store: RedisStore }[] = [];
 
 beforeAll(async () => {
   if (!hasRedisServer) return;
-  server = await startRedisServer();
-  admin = connect(server.port);
+  server = await testRedis(1);
+  admin = connect(server.port, server);
   await ready(admin);
 });
 beforeEach(async () => {
-  if (hasRedisServer) await admin.flushall();
+  if (hasRedisServer) await admin.flushdb();
 });
 afterEach(() => {
   for (const { redis, store } of opened.splice(0)) {
@@ -50,7 +51,7 @@ afterAll(async () => {
 
 /** A store on its own connection: another process, as far as Redis can tell. */
 async function open(options: Partial<RedisStoreOptions> = {}): Promise<RedisStore> {
-  const redis = connect(server.port);
+  const redis = connect(server.port, server);
   await ready(redis);
   const store = createRedisStore({ redis, ...options });
   opened.push({ redis, store });
@@ -302,5 +303,64 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     expect(await store.apply(k, machine, handOver, 0)).toMatchObject({ granted: 1, inflight: 1 });
     const [lease] = await admin.zrange('triage:{v:queue}:concurrency:leases', 0, -1);
     expect(await admin.hget('triage:{v:queue}:concurrency:held', String(lease))).toBe('1');
+  });
+
+  test('a kept slot stays counted under its lease; only the rest of the queue is granted more', async () => {
+    const a = await open();
+    const b = await open();
+    const machine = slots(2);
+    const k = key('keep');
+    expect(await a.apply(k, machine, { op: 'acquire', want: 2 }, 0)).toMatchObject({ granted: 2 });
+    const keep = {
+      op: 'release',
+      outcome: 'success',
+      latencyMs: 5,
+      inflightAtSend: 2,
+      waiting: 2,
+      keep: true,
+    } as const;
+    // a passed the slot to its next request: still 2 in flight, none more for its second waiter.
+    expect(await a.apply(k, machine, keep, 0)).toMatchObject({ granted: 0, inflight: 2 });
+    expect(await b.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
+      granted: 0,
+    });
+    const [lease] = await admin.zrange('triage:{v:keep}:concurrency:leases', 0, -1);
+    expect(await admin.hget('triage:{v:keep}:concurrency:held', String(lease))).toBe('2');
+    const release = { ...keep, waiting: 0, keep: false } as const;
+    await a.apply(k, machine, release, 0);
+    await a.apply(k, machine, release, 0);
+    expect(await state('triage:{v:keep}:concurrency')).toMatchObject({ inflight: 0 });
+    expect(await admin.zcard('triage:{v:keep}:concurrency:leases')).toBe(0);
+  });
+
+  test("server time: a hold in the concurrency record and a pacer's entries travel on the caller's clock", async () => {
+    const store = await open();
+    // A caller whose clock is 10 s behind Redis's.
+    const t = (): number => Date.now() - 10_000;
+    const machine = slots(2);
+    const start = t();
+    await store.apply(key('clock'), machine, { op: 'hold', until: start + 5000 }, t());
+    const held = await store.apply(key('clock'), machine, { op: 'acquire', want: 1 }, t());
+    // On the caller's clock, give or take the milliseconds between the calls.
+    expect(held.granted).toBe(1);
+    expect(Math.abs(held.holdUntil! - (start + 5000))).toBeLessThanOrEqual(5);
+    const pace = paceMachine({
+      rates: [{ requests: 1, perMs: 1000 }],
+      margin: 0.05,
+      ttlMs: 60_000,
+    });
+    const take = { op: 'take', maxWaitMs: Number.POSITIVE_INFINITY } as const;
+    const now = t();
+    const first = await store.apply(key('clock', 'pace'), pace, take, now);
+    expect(first).toMatchObject({ entry: 1 });
+    expect(Math.abs(first.at - now)).toBeLessThanOrEqual(5);
+    expect(first.bound! - first.at).toBe(50);
+    // Sent 300 ms late: the entry, named by number, moves on the caller's clock.
+    const moved = { op: 'move', entry: 1, to: first.bound! + 300 } as const;
+    expect(await store.apply(key('clock', 'pace'), pace, moved, t())).toMatchObject({
+      changed: true,
+    });
+    const second = await store.apply(key('clock', 'pace'), pace, take, t());
+    expect(Math.abs(second.at - (first.bound! + 1300))).toBeLessThanOrEqual(5);
   });
 });

@@ -1,6 +1,6 @@
 import type { AttemptRequest } from '../auth/auth-hooks.ts';
 import { CredentialRefresher } from '../auth/refresher.ts';
-import { type GiveUpReason, VendorError } from '../errors/vendor-error.ts';
+import { type GiveUpReason, type RequestInfo, VendorError } from '../errors/vendor-error.ts';
 import {
   type AccountLimits,
   type Admission,
@@ -10,12 +10,12 @@ import {
   type Refusal,
 } from '../limits/admission.ts';
 import { normalizeLimits } from '../limits/options.ts';
-import { isPromiseLike } from '../limits/state-store.ts';
+import { isPromiseLike, type MaybePromise } from '../limits/state-store.ts';
 import { type Decision, decide } from '../retry/decide.ts';
 import { isIdempotent } from '../retry/idempotency.ts';
 import { type NormalizedRetry, normalizeRetry, type RetryInput } from '../retry/options.ts';
 import type { Category, Classification } from '../types/classification.ts';
-import type { TriageEvent } from '../types/events.ts';
+import type { EventListener, TriageEvent } from '../types/events.ts';
 import type { ClassifyInput, FailureInput, ResponseInput } from '../types/input.ts';
 import type { VendorProfile } from '../types/vendor.ts';
 import { MAX_CLASSIFY_BYTES } from '../utils/body.ts';
@@ -38,13 +38,24 @@ export interface AttemptContext {
   attempt: number;
   /** Aborts on the caller's signal, the total deadline and the per-attempt timeout. */
   signal: AbortSignal | undefined;
+  /**
+   * `auth.apply` ran for this attempt and may have changed its method, URL, headers or body. When
+   * `false` they are the request's own, unchanged: the adapter may send its client's request as
+   * it was, without reading the attempt's `headers` (which are then made only when asked for).
+   */
+  changed: boolean;
 }
 
 /** A request as the engine runs it. Adapters translate their client's request into this. */
 export interface EngineRequest<R> extends TriageRequestOptions {
   method: string;
   url: string | URL;
-  headers?: Headers;
+  /**
+   * The request's headers, or a function that makes them: it is called only when they are needed
+   * (`auth.apply`, the idempotency and credential checks of a failed attempt, or an adapter that
+   * reads them), so a request that succeeds without `auth` never builds a `Headers`.
+   */
+  headers?: Headers | (() => Headers);
   body?: string | Uint8Array;
   /** `true`, or why the body cannot be sent twice (a stream). @default true */
   replayable?: true | string;
@@ -149,21 +160,13 @@ export function createEngine(options: TriageOptions): Engine {
     return cached;
   }
 
-  function classify(input: ClassifyInput): Classification | undefined {
-    const now = clock.now();
-    for (const profile of profiles) {
-      const found = profile.classify(input, { now, fallback: false, maxBytes });
-      if (found !== undefined) return found;
-    }
-    return first.classify(input, { now, maxBytes });
-  }
-
-  async function execute<R>(request: EngineRequest<R>): Promise<R> {
-    const method = request.method.toUpperCase();
-    const info = { method, url: redactUrl(request.url) };
-    const listeners = [options.onEvent, request.onEvent].filter((l) => l !== undefined);
-    const emit = (event: TriageEvent): void => {
+  /** Calls each listener; telemetry never breaks a request. */
+  function combine(
+    listeners: readonly (EventListener | undefined)[],
+  ): (event: TriageEvent) => void {
+    return (event) => {
       for (const listener of listeners) {
+        if (listener === undefined) continue;
         try {
           listener(event);
         } catch {
@@ -171,260 +174,427 @@ export function createEngine(options: TriageOptions): Engine {
         }
       }
     };
-    const signals = [options.signal, request.signal].filter((s) => s !== undefined);
-    const callerSignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const baseHeaders = request.headers ?? new Headers();
-    const idempotent = request.idempotent ?? isIdempotent(method, baseHeaders);
-    const start = clock.now();
-    const timers = retryFor(first.name, request.retry);
-    const retries = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
-    let totalRetries = 0;
-    let previousDelayMs = 0;
-    let attempt = 0;
-    // The limiters: the account these requests share, and the attempt as they see it.
-    let account: AccountLimits | undefined;
-    let context: AdmissionContext | undefined;
-    if (admission !== undefined) {
-      context = {
-        attempt: 0,
-        request: info,
-        emit,
-        signal: callerSignal,
-        deadline: start + timers.maxElapsedMs,
-      };
+  }
+  /** The engine's own listener, shared by every request that brings none. */
+  const emitOwn = combine([options.onEvent]);
+
+  function classify(input: ClassifyInput): Classification | undefined {
+    const now = clock.now();
+    // One profile: its own fallback is the last step anyway, and a second call would parse again.
+    if (profiles.length === 1) return first.classify(input, { now, maxBytes });
+    for (const profile of profiles) {
+      const found = profile.classify(input, { now, fallback: false, maxBytes });
+      if (found !== undefined) return found;
     }
-    /** Budget tokens the last retry took: a success gives them back (AWS retry quota). */
-    let lastCost = 0;
-    let lastCause: unknown;
+    return first.classify(input, { now, maxBytes });
+  }
 
-    const refuse = (refusal: Refusal): VendorError => {
-      const classification = refusalClassification(
-        admission!.limits.vendor,
-        refusal,
-        timers.maxElapsedMs,
-      );
-      const reason: GiveUpReason = refusal.refused;
-      emit({
-        type: 'give-up',
-        vendor: classification.vendor,
-        attempt,
-        request: info,
-        time: clock.now(),
-        reason,
-        classification,
-      });
-      return new VendorError(classification, {
-        cause: lastCause,
-        request: info,
-        attempts: attempt - 1,
-        giveUpReason: reason,
-      });
-    };
-
+  /**
+   * Runs a request. The loop holds what every attempt does; what a failed attempt leads to is in
+   * `recover`, and the request's state is one object rather than locals: an async function keeps
+   * its locals and closures in heap memory across each `await`, and this halves what a request
+   * allocates on the success path, where triage must cost next to nothing (issue #6, benchmark 3).
+   */
+  async function execute<R>(request: EngineRequest<R>): Promise<R> {
+    const run = begin(request);
     while (true) {
-      if (callerSignal?.aborted) throw callerSignal.reason;
-      attempt++;
-      const attemptRequest: AttemptRequest = {
-        method,
-        url: new URL(String(request.url)),
-        headers: copyHeaders(baseHeaders),
-      };
+      const signal = run.signal;
+      if (signal?.aborted) throw signal.reason;
+      run.attempt++;
+      // `auth.apply` may change the URL and headers: each attempt then gets its own copies, so no
+      // change leaks into the next. Without it nothing changes them, and copying would be waste.
+      const changed = options.auth?.apply !== undefined;
+      const attemptRequest: AttemptRequest = changed
+        ? { method: run.method, url: new URL(run.url), headers: copyHeaders(headersOf(run)) }
+        : new UnchangedAttempt(run);
       if (request.body !== undefined) attemptRequest.body = request.body;
       // Admission comes before `auth.apply`, so credentials are put on when the attempt leaves,
       // however long it queued.
       let permit: Permit | undefined;
       if (admission !== undefined) {
-        // The account: named, or the request's origin (from the URL this attempt parsed anyway).
-        account ??= admission.account(
-          request.limits?.account ?? admission.limits.account ?? attemptRequest.url.origin,
-        );
-        context!.attempt = attempt;
-        const admitted = admission.admit(account!, context!);
-        const result = isPromiseLike(admitted) ? await admitted : admitted;
-        if ('refused' in result) throw refuse(result);
-        permit = result;
+        const admitted = admit(run, attemptRequest);
+        permit = accept(run, isPromiseLike(admitted) ? await admitted : admitted);
       }
       const generation = refresher?.generation ?? 0;
 
       let outcome: RunResult<R>;
       try {
-        // A credential hook that hangs must not outlive the caller's abort.
-        await untilAborted(Promise.resolve(options.auth?.apply?.(attemptRequest)), callerSignal);
-        outcome = await runAttempt(request, attemptRequest, attempt, callerSignal, start, timers);
-        if (callerSignal?.aborted) throw callerSignal.reason;
+        if (options.auth?.apply !== undefined) {
+          // A credential hook that hangs must not outlive the caller's abort.
+          await untilAborted(Promise.resolve(options.auth.apply(attemptRequest)), signal);
+        }
+        if (run.timed) {
+          outcome = await runTimedAttempt(run, attemptRequest, changed);
+        } else if (signal !== undefined) {
+          const context = { attempt: run.attempt, signal, changed };
+          const sent = safeSend(request, attemptRequest, context);
+          outcome = { kind: 'done', result: await raceAbort(sent, signal) };
+        } else {
+          // No deadline, no attempt timeout, no signal (the defaults): the attempt as it is.
+          let result: AttemptOutcome<R>;
+          try {
+            result = await request.send(attemptRequest, { attempt: run.attempt, signal, changed });
+          } catch (error) {
+            result = { error };
+          }
+          outcome = { kind: 'done', result };
+        }
+        if (signal?.aborted) throw signal.reason;
       } catch (error) {
-        if (permit !== undefined) admission!.release(permit, { cancelled: true }, context!);
+        if (permit !== undefined) admission!.release(permit, { cancelled: true }, run.context!);
         throw error;
       }
 
-      let classification: Classification;
-      if (outcome.result === undefined) {
-        classification =
-          outcome.kind === 'deadline'
-            ? timeoutClassification(
-                first.name,
-                'DEADLINE_EXCEEDED',
-                `no response within the ${timers.maxElapsedMs} ms deadline`,
-              )
-            : timeoutClassification(
-                first.name,
-                'ATTEMPT_TIMEOUT',
-                `attempt timed out after ${timers.attemptTimeoutMs} ms`,
-              );
-      } else {
-        const result = outcome.result;
-        const input: ResponseInput | FailureInput =
-          'error' in result ? (result.input ?? { error: result.error, method }) : result.input;
-        const found = classify({ method, ...input });
-        if (found === undefined) {
-          if (permit !== undefined) {
-            const refund = lastCost > 0 ? lastCost : (admission!.limits.budget?.successRefill ?? 0);
-            admission!.release(
-              permit,
-              { headers: 'status' in input ? input.headers : undefined, refund },
-              context!,
-            );
-          }
-          // The client threw although every profile finds the response fine (a client-side
-          // validateStatus, say): the caller sees the client's own error.
-          if ('error' in result) throw result.error;
-          if (attempt > 1) {
-            const now = clock.now();
-            emit({
-              type: 'recovered',
-              vendor: first.name,
-              time: now,
-              attempt,
-              request: info,
-              elapsedMs: now - start,
-            });
-          }
-          return result.response;
-        }
-        // A vendor may echo the credential it refused: scrub this attempt's own credentials.
-        classification = scrubClassification(found, credentialValues(attemptRequest));
-      }
+      const classification = settle(run, outcome, attemptRequest, permit);
+      if (classification === undefined) return succeed(run, outcome.result!);
+      await recover(run, outcome, classification, permit, generation);
+    }
+  }
 
-      const base = { vendor: classification.vendor, attempt, request: info };
-      emit({ type: 'classified', ...base, time: clock.now(), classification });
-      if (permit !== undefined) {
-        const headers = outcome.result?.input?.headers;
-        admission!.release(permit, { classification, headers }, context!);
-      }
-      const retry = retryFor(classification.vendor, request.retry);
-      const decision: Decision =
-        outcome.kind === 'deadline'
-          ? { kind: 'fail', reason: 'deadline' }
-          : decide(
-              classification,
-              {
-                retries,
-                totalRetries,
-                idempotent,
-                replayable: request.replayable ?? true,
-                canRefresh: refresher !== undefined,
-                elapsedMs: clock.now() - start,
-                previousDelayMs,
-              },
-              retry,
-              random,
-            );
+  /** A request's state as the engine runs it. */
+  interface Run<R> {
+    readonly request: EngineRequest<R>;
+    readonly method: string;
+    readonly url: URL;
+    readonly info: RequestInfo;
+    readonly emit: (event: TriageEvent) => void;
+    /** The caller's signal (the client's and the adapter's options', joined). */
+    readonly signal: AbortSignal | undefined;
+    /** The request's headers once made (see `headersOf`). */
+    headers: Headers | undefined;
+    readonly start: number;
+    readonly timers: NormalizedRetry;
+    /** A total deadline or an attempt timeout is set: each attempt runs under timers. */
+    readonly timed: boolean;
+    attempt: number;
+    /** The account these requests share, and the attempt as the limiters see it. */
+    account: AccountLimits | undefined;
+    context: AdmissionContext | undefined;
+    /** Made at the first failure: a request that succeeds at once never needs it. */
+    failures: Failures | undefined;
+  }
 
-      const giveUp = (reason: GiveUpReason, retryAfterMs?: number): VendorError => {
-        emit({
-          type: 'give-up',
-          ...base,
-          time: clock.now(),
-          reason,
-          classification,
-        });
-        const result = outcome.kind === 'done' ? outcome.result : undefined;
-        const cause =
-          result === undefined ? outcome.error : 'error' in result ? result.error : result.response;
-        return new VendorError(classification, {
-          cause,
-          response: result?.response,
-          request: info,
-          attempts: attempt,
-          giveUpReason: reason,
-          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-        });
+  /** What failed attempts leave for the next one. */
+  interface Failures {
+    retries: Record<Category, number>;
+    totalRetries: number;
+    previousDelayMs: number;
+    /** Budget tokens the last retry took: a success gives them back (AWS retry quota). */
+    lastCost: number;
+    lastCause: unknown;
+  }
+
+  function begin<R>(request: EngineRequest<R>): Run<R> {
+    const method = request.method.toUpperCase();
+    const url = request.url instanceof URL ? request.url : new URL(request.url);
+    const info: RequestInfo = { method, url: redactUrl(url) };
+    const emit =
+      request.onEvent === undefined ? emitOwn : combine([options.onEvent, request.onEvent]);
+    const signal =
+      options.signal === undefined
+        ? request.signal
+        : request.signal === undefined
+          ? options.signal
+          : AbortSignal.any([options.signal, request.signal]);
+    const start = clock.now();
+    const timers = retryFor(first.name, request.retry);
+    const run: Run<R> = {
+      request,
+      method,
+      url,
+      info,
+      emit,
+      signal,
+      headers: typeof request.headers === 'function' ? undefined : request.headers,
+      start,
+      timers,
+      timed: Number.isFinite(timers.maxElapsedMs) || Number.isFinite(timers.attemptTimeoutMs),
+      attempt: 0,
+      account: undefined,
+      context: undefined,
+      failures: undefined,
+    };
+    if (admission !== undefined) {
+      run.context = {
+        attempt: 0,
+        request: info,
+        emit,
+        signal,
+        deadline: start + timers.maxElapsedMs,
       };
+    }
+    return run;
+  }
 
-      if (decision.kind === 'fail') throw giveUp(decision.reason, decision.retryAfterMs);
-      const done = outcome.kind === 'done' ? outcome.result : undefined;
-      lastCause = done === undefined ? outcome.error : 'error' in done ? done.error : done.response;
-      let budgetTokens: number | undefined;
-      if (decision.kind === 'retry' && admission?.limits.budget !== undefined) {
-        // The retry budget: the auth refresh retry (the other branch) never draws on it.
-        const budget = admission.limits.budget;
-        const cost = classification.source === 'timeout' ? budget.timeoutCost : budget.retryCost;
-        const withdrawn = admission.withdraw(account!, cost, context!);
-        const answer = isPromiseLike(withdrawn) ? await withdrawn : withdrawn;
-        if (!answer.granted) throw giveUp('retry-budget-exhausted');
-        lastCost = cost;
-        budgetTokens = answer.tokens;
-      }
-      if (outcome.result !== undefined && request.discard !== undefined) {
-        try {
-          request.discard(outcome.result);
-        } catch {
-          // Releasing is best effort; the next attempt does not depend on it.
-        }
-      }
-      if (decision.kind === 'refresh') {
-        retries.auth++;
-        try {
-          // The refresh is shared by every waiting request: an abort stops this request's wait,
-          // not the refresh the others may still need.
-          const refreshed = await untilAborted(refresher!.refresh(generation), callerSignal);
-          emit({ type: 'auth-refresh', ...base, time: clock.now(), outcome: refreshed });
-        } catch {
-          if (callerSignal?.aborted) throw callerSignal.reason;
-          emit({ type: 'auth-refresh', ...base, time: clock.now(), outcome: 'failed' });
-          throw giveUp('auth-refresh-failed');
-        }
-        continue;
-      }
-      retries[classification.category]++;
-      totalRetries++;
-      previousDelayMs = decision.delayMs;
+  /** The request's headers, made on first use when the adapter gave a function. */
+  function headersOf<R>(run: Run<R>): Headers {
+    if (run.headers === undefined) {
+      const given = run.request.headers;
+      run.headers = typeof given === 'function' ? given() : (given ?? new Headers());
+    }
+    return run.headers;
+  }
+
+  /**
+   * An attempt no `auth.apply` sees: the request's own method, URL and body, and its headers,
+   * made only if someone reads them.
+   */
+  class UnchangedAttempt<R> implements AttemptRequest {
+    method: string;
+    url: URL;
+    declare body?: string | Uint8Array;
+    readonly #run: Run<R>;
+    constructor(run: Run<R>) {
+      this.method = run.method;
+      this.url = run.url;
+      this.#run = run;
+    }
+    get headers(): Headers {
+      return headersOf(this.#run);
+    }
+    /** The request's headers from now on: no `auth.apply` will copy them for each attempt. */
+    set headers(headers: Headers) {
+      this.#run.headers = headers;
+    }
+  }
+
+  /** Asks the limiters to send this attempt. */
+  function admit<R>(run: Run<R>, attemptRequest: AttemptRequest): MaybePromise<Permit | Refusal> {
+    // The account: named, or the request's origin (from the URL this attempt parsed anyway).
+    run.account ??= admission!.account(
+      run.request.limits?.account ?? admission!.limits.account ?? attemptRequest.url.origin,
+    );
+    run.context!.attempt = run.attempt;
+    return admission!.admit(run.account, run.context!);
+  }
+
+  /** The permit, or the request's failure when the limiters refused it. */
+  function accept<R>(run: Run<R>, result: Permit | Refusal): Permit {
+    if ('refused' in result) throw refuse(run, result);
+    // A slot freed at the very moment the deadline passed (the request holding it gave up on the
+    // same deadline): too late to start.
+    if (result.waitedSince !== -1 && clock.now() >= run.context!.deadline) {
+      admission!.release(result, { cancelled: true }, run.context!);
+      throw refuse(run, { refused: 'deadline' });
+    }
+    return result;
+  }
+
+  /** The failure of an attempt the limiters would not send. */
+  function refuse<R>(run: Run<R>, refusal: Refusal): VendorError {
+    const classification = refusalClassification(
+      admission!.limits.vendor,
+      refusal,
+      run.timers.maxElapsedMs,
+    );
+    const reason: GiveUpReason = refusal.refused;
+    run.emit({
+      type: 'give-up',
+      vendor: classification.vendor,
+      attempt: run.attempt,
+      request: run.info,
+      time: clock.now(),
+      reason,
+      classification,
+    });
+    return new VendorError(classification, {
+      cause: run.failures?.lastCause,
+      request: run.info,
+      attempts: run.attempt - 1,
+      giveUpReason: reason,
+    });
+  }
+
+  /**
+   * Classifies an attempt's outcome: `undefined` when every profile finds it fine (its permit is
+   * then given back), else the failure, scrubbed of the attempt's own credentials.
+   */
+  function settle<R>(
+    run: Run<R>,
+    outcome: RunResult<R>,
+    attemptRequest: AttemptRequest,
+    permit: Permit | undefined,
+  ): Classification | undefined {
+    const result = outcome.result;
+    if (result === undefined) {
+      return outcome.kind === 'deadline'
+        ? timeoutClassification(
+            first.name,
+            'DEADLINE_EXCEEDED',
+            `no response within the ${run.timers.maxElapsedMs} ms deadline`,
+          )
+        : timeoutClassification(
+            first.name,
+            'ATTEMPT_TIMEOUT',
+            `attempt timed out after ${run.timers.attemptTimeoutMs} ms`,
+          );
+    }
+    const input: ResponseInput | FailureInput =
+      'error' in result ? (result.input ?? { error: result.error }) : result.input;
+    const found = classify({ method: run.method, ...input });
+    if (found !== undefined) {
+      // A vendor may echo the credential it refused: scrub this attempt's own credentials.
+      return scrubClassification(found, credentialValues(attemptRequest));
+    }
+    if (permit !== undefined) {
+      const lastCost = run.failures?.lastCost ?? 0;
+      const refund = lastCost > 0 ? lastCost : (admission!.limits.budget?.successRefill ?? 0);
+      const headers = 'status' in input ? input.headers : undefined;
+      admission!.release(permit, { headers, refund }, run.context!);
+    }
+    return undefined;
+  }
+
+  /** The response of an attempt every profile finds fine. */
+  function succeed<R>(run: Run<R>, result: AttemptOutcome<R>): R {
+    // The client threw although every profile finds the response fine (a client-side
+    // validateStatus, say): the caller sees the client's own error.
+    if ('error' in result) throw result.error;
+    if (run.attempt > 1) {
+      const now = clock.now();
+      run.emit({
+        type: 'recovered',
+        vendor: first.name,
+        time: now,
+        attempt: run.attempt,
+        request: run.info,
+        elapsedMs: now - run.start,
+      });
+    }
+    return result.response;
+  }
+
+  /**
+   * After a failed attempt: resolves when the next attempt may go (after the backoff wait or a
+   * credential refresh), rejects with the `VendorError` (or the abort reason) when it may not.
+   */
+  async function recover<R>(
+    run: Run<R>,
+    outcome: RunResult<R>,
+    classification: Classification,
+    permit: Permit | undefined,
+    generation: number,
+  ): Promise<void> {
+    const { request, emit } = run;
+    run.failures ??= {
+      retries: Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>,
+      totalRetries: 0,
+      previousDelayMs: 0,
+      lastCost: 0,
+      lastCause: undefined,
+    };
+    const failures = run.failures;
+    const base = { vendor: classification.vendor, attempt: run.attempt, request: run.info };
+    emit({ type: 'classified', ...base, time: clock.now(), classification });
+    if (permit !== undefined) {
+      const headers = outcome.result?.input?.headers;
+      admission!.release(permit, { classification, headers }, run.context!);
+    }
+    const retry = retryFor(classification.vendor, request.retry);
+    const decision: Decision =
+      outcome.kind === 'deadline'
+        ? { kind: 'fail', reason: 'deadline' }
+        : decide(
+            classification,
+            {
+              retries: failures.retries,
+              totalRetries: failures.totalRetries,
+              idempotent: request.idempotent ?? isIdempotent(run.method, headersOf(run)),
+              replayable: request.replayable ?? true,
+              canRefresh: refresher !== undefined,
+              elapsedMs: clock.now() - run.start,
+              previousDelayMs: failures.previousDelayMs,
+            },
+            retry,
+            random,
+          );
+
+    const giveUp = (reason: GiveUpReason, retryAfterMs?: number): VendorError => {
       emit({
-        type: 'retry',
+        type: 'give-up',
         ...base,
         time: clock.now(),
-        delayMs: decision.delayMs,
-        category: classification.category,
-        ...(classification.code === undefined ? {} : { code: classification.code }),
-        reason: decision.reason,
-        ...(budgetTokens === undefined ? {} : { budgetTokens }),
+        reason,
+        classification,
       });
-      await sleep(clock, decision.delayMs, callerSignal);
+      const result = outcome.kind === 'done' ? outcome.result : undefined;
+      const cause =
+        result === undefined ? outcome.error : 'error' in result ? result.error : result.response;
+      return new VendorError(classification, {
+        cause,
+        response: result?.response,
+        request: run.info,
+        attempts: run.attempt,
+        giveUpReason: reason,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    };
+
+    if (decision.kind === 'fail') throw giveUp(decision.reason, decision.retryAfterMs);
+    const done = outcome.kind === 'done' ? outcome.result : undefined;
+    failures.lastCause =
+      done === undefined ? outcome.error : 'error' in done ? done.error : done.response;
+    let budgetTokens: number | undefined;
+    if (decision.kind === 'retry' && admission?.limits.budget !== undefined) {
+      // The retry budget: the auth refresh retry (the other branch) never draws on it.
+      const budget = admission.limits.budget;
+      const cost = classification.source === 'timeout' ? budget.timeoutCost : budget.retryCost;
+      const withdrawn = admission.withdraw(run.account!, cost, run.context!);
+      const answer = isPromiseLike(withdrawn) ? await withdrawn : withdrawn;
+      if (!answer.granted) throw giveUp('retry-budget-exhausted');
+      failures.lastCost = cost;
+      budgetTokens = answer.tokens;
     }
+    if (outcome.result !== undefined && request.discard !== undefined) {
+      try {
+        request.discard(outcome.result);
+      } catch {
+        // Releasing is best effort; the next attempt does not depend on it.
+      }
+    }
+    if (decision.kind === 'refresh') {
+      failures.retries.auth++;
+      try {
+        // The refresh is shared by every waiting request: an abort stops this request's wait,
+        // not the refresh the others may still need.
+        const refreshed = await untilAborted(refresher!.refresh(generation), run.signal);
+        emit({ type: 'auth-refresh', ...base, time: clock.now(), outcome: refreshed });
+      } catch {
+        if (run.signal?.aborted) throw run.signal.reason;
+        emit({ type: 'auth-refresh', ...base, time: clock.now(), outcome: 'failed' });
+        throw giveUp('auth-refresh-failed');
+      }
+      return;
+    }
+    failures.retries[classification.category]++;
+    failures.totalRetries++;
+    failures.previousDelayMs = decision.delayMs;
+    emit({
+      type: 'retry',
+      ...base,
+      time: clock.now(),
+      delayMs: decision.delayMs,
+      category: classification.category,
+      ...(classification.code === undefined ? {} : { code: classification.code }),
+      reason: decision.reason,
+      ...(budgetTokens === undefined ? {} : { budgetTokens }),
+    });
+    await sleep(clock, decision.delayMs, run.signal);
   }
 
   type RunResult<R> =
     | { kind: 'done'; result: AttemptOutcome<R>; error?: undefined }
     | { kind: 'deadline' | 'attempt-timeout'; error: unknown; result?: undefined };
 
-  async function runAttempt<R>(
-    request: EngineRequest<R>,
+  /** One attempt under the total deadline and the attempt timeout (at least one is finite). */
+  async function runTimedAttempt<R>(
+    run: Run<R>,
     attemptRequest: AttemptRequest,
-    attempt: number,
-    callerSignal: AbortSignal | undefined,
-    start: number,
-    retry: NormalizedRetry,
+    changed: boolean,
   ): Promise<RunResult<R>> {
-    const remaining = retry.maxElapsedMs - (clock.now() - start);
+    const { request, attempt, signal: callerSignal, timers: retry } = run;
+    const remaining = retry.maxElapsedMs - (clock.now() - run.start);
     const perAttempt = retry.attemptTimeoutMs;
-    const timed = Number.isFinite(remaining) || Number.isFinite(perAttempt);
-    if (!timed) {
-      const sent = safeSend(request, attemptRequest, { attempt, signal: callerSignal });
-      return {
-        kind: 'done',
-        result: await (callerSignal === undefined ? sent : raceAbort(sent, callerSignal)),
-      };
-    }
 
     // One controller per attempt, aborted by the caller, the deadline or the attempt timeout.
     const controller = new AbortController();
@@ -453,7 +623,7 @@ export function createEngine(options: TriageOptions): Engine {
     arm('attempt-timeout', perAttempt, `attempt timed out after ${perAttempt} ms`);
     try {
       const result = await raceAbort(
-        safeSend(request, attemptRequest, { attempt, signal: controller.signal }),
+        safeSend(request, attemptRequest, { attempt, signal: controller.signal, changed }),
         controller.signal,
       );
       if (fired !== undefined && !callerSignal?.aborted)
@@ -470,17 +640,21 @@ export function createEngine(options: TriageOptions): Engine {
   return { profiles, classify, execute };
 }
 
-/** Calls the adapter's `send`, turning a throw into an outcome. */
-async function safeSend<R>(
+/** Calls the adapter's `send`, turning a throw or a rejection into an outcome. */
+function safeSend<R>(
   request: EngineRequest<R>,
   attemptRequest: AttemptRequest,
   context: AttemptContext,
 ): Promise<AttemptOutcome<R>> {
   try {
-    return await request.send(attemptRequest, context);
+    return request.send(attemptRequest, context).then(undefined, failed);
   } catch (error) {
-    return { error };
+    return Promise.resolve(failed(error));
   }
+}
+
+function failed(error: unknown): { error: unknown } {
+  return { error };
 }
 
 /** `promise`, or the caller's abort if it comes first; just `promise` without a signal. */

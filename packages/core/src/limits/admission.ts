@@ -65,10 +65,20 @@ export interface Permit {
   probe: boolean;
   /** Slots held, this one included, when it got its slot. */
   inflightAtSend: number;
+  /** The limiter's count of attempts served when it got its slot. */
+  servedAtSend: number;
   /** When it started waiting, or -1 when it did not wait. */
   waitedSince: number;
   /** When it was sent. */
   sentAt: number;
+  /** The start the pacer reserved for it, or -1 when the pacer logged none (no rate). */
+  paceAt: number;
+  /** The name of its entry in the pacer's log, moved as the attempt is sent and answered. */
+  paceEntry: number;
+  /** When that entry says it reaches the vendor at the latest. */
+  paceBound: number;
+  /** The account is held until then: a slot handed over during a hold waits for its end. */
+  holdUntil: number;
 }
 
 /** What an attempt came to, for the limiters. */
@@ -89,8 +99,8 @@ export interface Admission {
   /** The limits of one account (cached). */
   account(name: string): AccountLimits;
   /**
-   * Circuit breaker, then a concurrency slot (a FIFO wait), then pacing. Synchronous when
-   * nothing waits and the store is synchronous. Rejects with the signal's reason on abort.
+   * Circuit breaker, then pacing, then a concurrency slot (a FIFO wait). Synchronous when nothing
+   * waits and the store is synchronous. Rejects with the signal's reason on abort.
    */
   admit(account: AccountLimits, ctx: AdmissionContext): MaybePromise<Permit | Refusal>;
   /** Ends an attempt: frees its slot, adapts the limit, feeds the breaker, learns from headers. */
@@ -123,6 +133,12 @@ interface Account extends AccountLimits {
    */
   headers: 'unknown' | 'seen' | 'none';
   cancelWake: (() => void) | undefined;
+  /** The limit, the slots in flight and the attempts served as the store last reported them. */
+  limit: number;
+  inflight: number;
+  served: number;
+  /** The longest hold this client knows of (its own, and those the store reported). */
+  holdUntil: number;
 }
 
 /** Accounts kept without activity before the cache is pruned of idle ones. */
@@ -147,6 +163,10 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
   const concurrency =
     limits.concurrency === undefined ? undefined : concurrencyMachine(limits.concurrency);
   const pace = paceMachine(limits.pace);
+  // With no rate to pace by and none to learn, the pacer only holds the account, and the
+  // concurrency record carries holds too: the store call per attempt is saved.
+  const paces =
+    limits.pace.rates.length > 0 || limits.learnRates || limits.concurrency === undefined;
   const budget = limits.budget === undefined ? undefined : budgetMachine(limits.budget);
   const breaker = limits.breaker === undefined ? undefined : breakerMachine(limits.breaker);
   const accounts = new Map<string, Account>();
@@ -216,6 +236,10 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       held: 0,
       headers: 'unknown',
       cancelWake: undefined,
+      limit: 0,
+      inflight: 0,
+      served: 0,
+      holdUntil: 0,
     };
     accounts.set(name, found);
     return found;
@@ -294,6 +318,14 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
 
   // ---- concurrency -----------------------------------------------------------------------
 
+  /** What the store last said about the account's slots and holds. */
+  function note(acc: Account, out: ConcurrencyOutput): void {
+    acc.limit = out.limit;
+    acc.inflight = out.inflight;
+    acc.served = out.served;
+    if (out.holdUntil !== undefined && out.holdUntil > acc.holdUntil) acc.holdUntil = out.holdUntil;
+  }
+
   function releaseSlot(
     acc: Account,
     permit: Permit,
@@ -302,6 +334,11 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
   ): void {
     if (!permit.slot || concurrency === undefined) return;
     permit.slot = false;
+    // The slot passes straight to the next queued request, so no store round trip stands between
+    // one answer and the next start; the store is told in the same call that releases it. Not
+    // after a throttle (the limit falls to the slots still in flight) nor while the store reports
+    // more slots in flight than the limit (a lower quota): then the store decides.
+    const next = outcome !== 'throttled' && acc.inflight <= acc.limit ? nextWaiter(acc) : undefined;
     acc.held--;
     const answer = apply<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput>(
       acc.keys.concurrency,
@@ -311,11 +348,15 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         outcome,
         latencyMs: clock.now() - permit.sentAt,
         inflightAtSend: permit.inflightAtSend,
+        servedAtSend: permit.servedAtSend,
+        // Still counts `next`, whom hand() takes off it below.
         waiting: acc.live,
+        ...(next === undefined ? {} : { keep: true }),
       },
-      () => ({ granted: 0, limit: 0, previous: 0, inflight: 0 }),
+      () => ({ granted: 0, limit: 0, previous: 0, inflight: 0, served: 0 }),
     );
-    void then(answer, (out) => {
+    let kept = next;
+    const answered = (out: ConcurrencyOutput): void => {
       if (out.reason !== undefined && ctx !== undefined)
         ctx.emit({
           type: 'limit',
@@ -325,25 +366,53 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
           reason: out.reason,
           inflight: out.inflight,
         });
-      grant(acc, out.granted, out.inflight);
-    });
+      if (out.limit > 0) note(acc, out);
+      if (kept !== undefined) hand(acc, kept, out.inflight, out.served);
+      kept = undefined;
+      grant(acc, out.granted, out.inflight, out.served);
+    };
+    if (!isPromiseLike(answer)) {
+      answered(answer);
+      return;
+    }
+    // A store across the network answers later: the kept slot does not wait for it. A hold that
+    // another process set reaches this one with the answer, for the hand-offs after this one.
+    if (kept !== undefined) hand(acc, kept, acc.inflight, acc.served);
+    kept = undefined;
+    void answer.then(answered);
+  }
+
+  /** The first waiter still waiting, taken off the queue. */
+  function nextWaiter(acc: Account): Waiter | undefined {
+    while (acc.head < acc.queue.length) {
+      const waiter = acc.queue[acc.head];
+      acc.queue[acc.head++] = undefined;
+      if (waiter !== undefined && !waiter.done) return waiter;
+    }
+    compact(acc);
+    return undefined;
+  }
+
+  /** Gives a waiter its slot: it goes, after the account's hold if there is one. */
+  function hand(acc: Account, waiter: Waiter, inflight: number, served: number): void {
+    acc.live--;
+    acc.held++;
+    waiter.permit.slot = true;
+    waiter.permit.inflightAtSend = inflight;
+    waiter.permit.servedAtSend = served;
+    waiter.permit.holdUntil = acc.holdUntil;
+    waiter.settle(undefined);
+    compact(acc);
   }
 
   /** Hands `count` slots to the queue's head, in order; slots nobody can take go back. */
-  function grant(acc: Account, count: number, inflight: number): void {
+  function grant(acc: Account, count: number, inflight: number, served: number): void {
     let left = count;
-    while (left > 0 && acc.head < acc.queue.length) {
-      const waiter = acc.queue[acc.head];
-      acc.queue[acc.head++] = undefined;
-      if (waiter === undefined || waiter.done) continue;
+    for (let waiter = left > 0 ? nextWaiter(acc) : undefined; waiter !== undefined; ) {
       left--;
-      acc.live--;
-      acc.held++;
-      waiter.permit.slot = true;
-      waiter.permit.inflightAtSend = inflight - left;
-      waiter.settle(undefined);
+      hand(acc, waiter, inflight - left, served);
+      waiter = left > 0 ? nextWaiter(acc) : undefined;
     }
-    compact(acc);
     // Granted to waiters that left meanwhile (an asynchronous store answered late): give back.
     for (; left > 0; left--) {
       acc.held++;
@@ -380,9 +449,12 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         acc.keys.concurrency,
         concurrency,
         { op: 'acquire', want: acc.live },
-        () => ({ granted: acc.live, limit: 0, previous: 0, inflight: 0 }),
+        () => ({ granted: acc.live, limit: 0, previous: 0, inflight: 0, served: 0 }),
       );
-      void then(answer, (out) => grant(acc, out.granted, out.inflight));
+      void then(answer, (out) => {
+        if (out.limit > 0) note(acc, out);
+        grant(acc, out.granted, out.inflight, out.served);
+      });
     }, ms);
   }
 
@@ -398,13 +470,16 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       acc.keys.concurrency,
       concurrency,
       { op: 'acquire', want: 1 },
-      () => ({ granted: 1, limit: 0, previous: 0, inflight: 1 }),
+      () => ({ granted: 1, limit: 0, previous: 0, inflight: 1, served: 0 }),
     );
     return then(answer, (out) => {
+      if (out.limit > 0) note(acc, out);
       if (out.granted < 1) return enqueue(acc, ctx, permit, out);
       acc.held++;
       permit.slot = true;
       permit.inflightAtSend = out.inflight;
+      permit.servedAtSend = out.served;
+      permit.holdUntil = acc.holdUntil;
       return undefined;
     });
   }
@@ -418,7 +493,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     const now = clock.now();
     if (ctx.signal?.aborted) return Promise.reject(ctx.signal.reason);
     if (ctx.deadline <= now) return Promise.resolve({ refused: 'deadline' });
-    permit.waitedSince = now;
+    if (permit.waitedSince < 0) permit.waitedSince = now;
     ctx.emit({
       type: 'wait',
       ...event(ctx, acc),
@@ -434,7 +509,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         ctx,
         permit,
         done: false,
-        // Called once: by grant(), the abort listener or the deadline timer, each of which the
+        // Called once: by hand(), the abort listener or the deadline timer, each of which the
         // others are disarmed by.
         settle(result, error) {
           waiter.done = true;
@@ -459,47 +534,82 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
 
   // ---- pacing ----------------------------------------------------------------------------
 
+  /**
+   * Reserves the attempt's start and waits for it. Pacing comes before the slot, so that a request
+   * waiting for its start holds no slot: the limiter counts only what the vendor may be serving.
+   */
   function takePace(
     acc: Account,
     ctx: AdmissionContext,
     permit: Permit,
-  ): MaybePromise<Permit | Refusal> {
+  ): MaybePromise<Refusal | undefined> {
     const asked = clock.now();
+    if (!paces) {
+      if (acc.holdUntil <= asked) return undefined;
+      if (acc.holdUntil > ctx.deadline)
+        return { refused: 'deadline', retryAfterMs: acc.holdUntil - asked };
+      return wait(acc, ctx, permit, acc.holdUntil, 'hold');
+    }
     const answer = apply<PaceState, PaceInput, PaceOutput>(
       acc.keys.pace,
       pace,
       { op: 'take', maxWaitMs: ctx.deadline - asked },
       () => ({ at: asked, reserved: true, holdUntil: 0, changed: false }),
     );
-    return then(answer, (out): MaybePromise<Permit | Refusal> => {
+    return then(answer, (out): MaybePromise<Refusal | undefined> => {
       const now = clock.now();
-      if (out.at <= now) return admitted(acc, ctx, permit, now);
-      if (!out.reserved) {
-        abandon(acc, permit);
-        return { refused: 'deadline', retryAfterMs: out.at - now };
+      if (out.holdUntil > acc.holdUntil) acc.holdUntil = out.holdUntil;
+      if (out.entry !== undefined && out.bound !== undefined) {
+        permit.paceAt = out.at;
+        permit.paceEntry = out.entry;
+        permit.paceBound = out.bound;
       }
-      if (permit.waitedSince < 0) permit.waitedSince = now;
-      ctx.emit({
-        type: 'wait',
-        ...event(ctx, acc),
-        reason: out.reason ?? 'rate',
-        delayMs: out.at - now,
-      });
-      return sleep(clock, out.at - now, ctx.signal).then(
-        () => admitted(acc, ctx, permit, clock.now()),
-        (error: unknown) => {
-          abandon(acc, permit);
-          throw error;
-        },
-      );
+      if (out.at <= now) return undefined;
+      if (!out.reserved) return { refused: 'deadline', retryAfterMs: out.at - now };
+      return wait(acc, ctx, permit, out.at, out.reason ?? 'rate');
     });
   }
 
-  function admitted(acc: Account, ctx: AdmissionContext, permit: Permit, now: number): Permit {
+  /** Waits until `until` (a paced start, a hold), abortably. */
+  function wait(
+    acc: Account,
+    ctx: AdmissionContext,
+    permit: Permit,
+    until: number,
+    reason: 'rate' | 'hold',
+  ): Promise<undefined> {
+    const now = clock.now();
+    if (permit.waitedSince < 0) permit.waitedSince = now;
+    ctx.emit({ type: 'wait', ...event(ctx, acc), reason, delayMs: until - now });
+    return sleep(clock, until - now, ctx.signal).then(() => undefined);
+  }
+
+  /** The attempt leaves now. */
+  function admitted(acc: Account, ctx: AdmissionContext, permit: Permit): Permit {
+    const now = clock.now();
     if (permit.waitedSince >= 0)
       ctx.emit({ type: 'admitted', ...event(ctx, acc), waitedMs: now - permit.waitedSince });
     permit.sentAt = now;
+    // Later than its reserved start (a timer fired late, a slot came later): its log entry moves
+    // as much, since the vendor counts it from when it arrives.
+    if (permit.paceAt >= 0 && now > permit.paceAt)
+      movePace(acc, permit, permit.paceBound + (now - permit.paceAt));
     return permit;
+  }
+
+  function movePace(acc: Account, permit: Permit, to: number): void {
+    permit.paceBound = to;
+    void apply<PaceState, PaceInput, PaceOutput>(
+      acc.keys.pace,
+      pace,
+      { op: 'move', entry: permit.paceEntry, to },
+      () => ({
+        at: 0,
+        reserved: false,
+        holdUntil: 0,
+        changed: false,
+      }),
+    );
   }
 
   /** An admitted attempt that will not be sent: its slot and its probe go back. */
@@ -516,12 +626,23 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
   ): void {
     const delayMs = Math.min(ms, limits.maxHoldMs);
     if (!(delayMs > 0)) return;
+    const until = clock.now() + delayMs;
+    if (until > acc.holdUntil) acc.holdUntil = until;
     const answer = apply<PaceState, PaceInput, PaceOutput>(
       acc.keys.pace,
       pace,
-      { op: 'hold', until: clock.now() + delayMs },
+      { op: 'hold', until },
       () => ({ at: 0, reserved: false, holdUntil: 0, changed: false }),
     );
+    // The concurrency record keeps it too: a slot it hands to a queued request (in any process)
+    // carries the hold, and that request, paced before it queued, waits for it.
+    if (concurrency !== undefined)
+      void apply<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput>(
+        acc.keys.concurrency,
+        concurrency,
+        { op: 'hold', until },
+        () => ({ granted: 0, limit: 0, previous: 0, inflight: 0, served: 0 }),
+      );
     void then(answer, (out) => {
       if (out.changed) ctx.emit({ type: 'hold', ...event(ctx, acc), delayMs, reason });
     });
@@ -558,7 +679,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         acc.keys.concurrency,
         concurrency,
         { op: 'ceiling', max: info.concurrency },
-        () => ({ granted: 0, limit: 0, previous: 0, inflight: 0 }),
+        () => ({ granted: 0, limit: 0, previous: 0, inflight: 0, served: 0 }),
       );
       void then(answer, (out) => {
         if (out.reason !== undefined)
@@ -574,6 +695,14 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     }
   }
 
+  /** Moves the attempt's log entry down to the time it was answered: an answer proves the arrival. */
+  function arrivedBy(acc: Account, permit: Permit): void {
+    if (permit.paceAt < 0) return;
+    const now = clock.now();
+    if (now < permit.paceBound) movePace(acc, permit, now);
+    permit.paceAt = -1;
+  }
+
   // ---- the coordinator's API -------------------------------------------------------------
 
   function blankPermit(acc: Account): Permit {
@@ -582,9 +711,47 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       slot: false,
       probe: false,
       inflightAtSend: 0,
+      servedAtSend: 0,
       waitedSince: -1,
       sentAt: 0,
+      paceAt: -1,
+      paceEntry: 0,
+      paceBound: 0,
+      holdUntil: 0,
     };
+  }
+
+  /** After pacing: the slot, then the end of a hold that began while it queued. */
+  function afterPace(
+    acc: Account,
+    ctx: AdmissionContext,
+    permit: Permit,
+  ): MaybePromise<Permit | Refusal> {
+    const slot = takeSlot(acc, ctx, permit);
+    const go = (refusal: Refusal | undefined): MaybePromise<Permit | Refusal> => {
+      if (refusal !== undefined) {
+        abandon(acc, permit);
+        return refusal;
+      }
+      const now = clock.now();
+      if (permit.holdUntil <= now) return admitted(acc, ctx, permit);
+      if (permit.holdUntil > ctx.deadline) {
+        abandon(acc, permit);
+        return { refused: 'deadline', retryAfterMs: permit.holdUntil - now };
+      }
+      return wait(acc, ctx, permit, permit.holdUntil, 'hold').then(
+        () => admitted(acc, ctx, permit),
+        (error: unknown) => {
+          abandon(acc, permit);
+          throw error;
+        },
+      );
+    };
+    if (!isPromiseLike(slot)) return go(slot);
+    return slot.then(go, (error: unknown) => {
+      abandon(acc, permit);
+      throw error;
+    });
   }
 
   return {
@@ -596,14 +763,14 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         if (typeof probe === 'object') return probe;
         const permit = blankPermit(acc);
         permit.probe = probe;
-        const slot = takeSlot(acc, ctx, permit);
-        const afterSlot = (refusal: Refusal | undefined): MaybePromise<Permit | Refusal> => {
-          if (refusal === undefined) return takePace(acc, ctx, permit);
+        const paced = takePace(acc, ctx, permit);
+        const next = (refusal: Refusal | undefined): MaybePromise<Permit | Refusal> => {
+          if (refusal === undefined) return afterPace(acc, ctx, permit);
           abandon(acc, permit);
           return refusal;
         };
-        if (!isPromiseLike(slot)) return afterSlot(slot);
-        return slot.then(afterSlot, (error: unknown) => {
+        if (!isPromiseLike(paced)) return next(paced);
+        return paced.then(next, (error: unknown) => {
           abandon(acc, permit);
           throw error;
         });
@@ -619,15 +786,19 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
           : c.throttle === true
             ? 'throttled'
             : 'failure';
+      if (!report.cancelled) {
+        arrivedBy(acc, permit);
+        // Holds and advertised quotas first, so that the slot this release hands on knows them.
+        // A throttle's Retry-After holds the whole account: every queued request would be
+        // rejected during that time otherwise.
+        if (c?.throttle === true && c.retryAfterMs !== undefined)
+          hold(acc, ctx, c.retryAfterMs, 'retry-after');
+        if (limits.headers && report.headers !== undefined)
+          learn(acc, ctx, report.headers, c === undefined);
+      }
       releaseSlot(acc, permit, outcome, ctx);
       recordBreaker(acc, permit, report, ctx);
       if (report.cancelled) return;
-      // A throttle's Retry-After holds the whole account: every queued request would be rejected
-      // during that time otherwise.
-      if (c?.throttle === true && c.retryAfterMs !== undefined)
-        hold(acc, ctx, c.retryAfterMs, 'retry-after');
-      if (limits.headers && report.headers !== undefined)
-        learn(acc, ctx, report.headers, c === undefined);
       if (budget !== undefined && report.refund !== undefined && report.refund > 0)
         void apply<BudgetState, BudgetInput, BudgetOutput>(
           acc.keys.budget,

@@ -43,6 +43,13 @@ export interface ConcurrencyState {
   longLatency: number;
   /** A concurrency quota the vendor advertised (0: none). */
   ceiling: number;
+  /** Attempts the vendor served (successful releases), ever: a clock for throttles handled late. */
+  served: number;
+  /**
+   * No slot is used before this time (a `Retry-After`, an exhausted `RateLimit`): kept here too, so
+   * that a slot handed to a queued request carries the hold with it, with no other store call.
+   */
+  holdUntil: number;
 }
 
 /** What the limiter is asked. */
@@ -51,7 +58,8 @@ export type ConcurrencyInput =
   | { op: 'acquire'; want: number }
   /**
    * Give a slot back with what the attempt came to, and hand freed slots to up to `waiting`
-   * queued requests in the same step.
+   * queued requests in the same step. With `keep`, the slot is not given back: the client already
+   * passed it to the first of its `waiting` requests, so only the others may be granted more.
    */
   | {
       op: 'release';
@@ -63,10 +71,16 @@ export type ConcurrencyInput =
       latencyMs: number;
       /** Slots held, this one included, when the attempt was admitted. */
       inflightAtSend: number;
+      /** `served` when the attempt got its slot (absent: nothing was served since). */
+      servedAtSend?: number;
       waiting: number;
+      /** The client passed the slot straight to its next queued request: it stays in flight. */
+      keep?: boolean;
     }
   /** The vendor advertised a concurrency quota. */
-  | { op: 'ceiling'; max: number };
+  | { op: 'ceiling'; max: number }
+  /** Use no slot before `until` (an absolute time on the engine's clock). */
+  | { op: 'hold'; until: number };
 
 /** The limiter's answer. */
 export interface ConcurrencyOutput {
@@ -76,8 +90,12 @@ export interface ConcurrencyOutput {
   /** The limit before this step. */
   previous: number;
   inflight: number;
+  /** Attempts served so far: a granted attempt passes it back as `servedAtSend`. */
+  served: number;
   /** Set when `limit !== previous`. */
   reason?: LimitChangeReason;
+  /** Set while the account is held: granted slots wait until then. */
+  holdUntil?: number;
 }
 
 /** Weights of the latency averages: about the last 10 and the last 100 clean samples. */
@@ -91,8 +109,11 @@ const LONG_WEIGHT = 0.01;
  * - **Slow start** from `initial` (10, TCP's initial window, RFC 6928): +1 per clean completion
  *   while demand exceeds the limit, so the limit doubles per round trip until the first throttle.
  * - **On a throttle** of a request that was sent with company, the limit becomes the number of
- *   other requests still in flight: those the vendor is accepting. A throttle of a lone request
- *   says nothing about concurrency (it is a rate limit) and leaves the limit alone.
+ *   other requests still in flight: those the vendor is accepting. A refusal handled late (a busy
+ *   client, a slow store) also counts those served since it was sent, up to the others in flight
+ *   when it was sent: they may be answered already, and the limit must not fall below what the
+ *   vendor serves. A throttle of a lone request says nothing about concurrency (it is a rate
+ *   limit) and leaves the limit alone.
  * - **Probe** +1 only after `probeIntervalMs` since the last change and a full round of clean
  *   completions at the limit, because each rejected probe costs that request the vendor's retry
  *   wait (CO3 code 8: 1 s).
@@ -101,6 +122,11 @@ const LONG_WEIGHT = 0.01;
  *
  * Demand matters: the limit grows only when a completion found the limit full or requests
  * queued (RFC 7661's rule for application-limited senders), so idle capacity is not "learned".
+ *
+ * A release may `keep` its slot: the client handed it to its next request without waiting for the
+ * store (a round trip to Redis), and the step counts it as still in flight. The decision is the
+ * same as a plain release's whenever the limit is not below the slots in flight, which a throttle
+ * never causes; the client does not keep a throttled attempt's slot.
  */
 export function concurrencyMachine(config: ConcurrencyConfig): StateMachine<
   ConcurrencyState,
@@ -114,7 +140,7 @@ export function concurrencyMachine(config: ConcurrencyConfig): StateMachine<
     return Math.max(config.min, Math.min(top, value));
   };
   return {
-    name: 'triage.concurrency/1',
+    name: 'triage.concurrency/2',
     config,
     initial: (now) => ({
       limit: config.initial,
@@ -125,6 +151,8 @@ export function concurrencyMachine(config: ConcurrencyConfig): StateMachine<
       shortLatency: 0,
       longLatency: 0,
       ceiling: 0,
+      served: 0,
+      holdUntil: 0,
     }),
     step(state, input, now): Transition<ConcurrencyState, ConcurrencyOutput> {
       const previous = state.limit;
@@ -136,10 +164,16 @@ export function concurrencyMachine(config: ConcurrencyConfig): StateMachine<
         state.ceiling = Math.max(0, input.max);
         state.limit = clamp(state.limit, state);
         if (state.limit !== previous) reason = 'server';
+      } else if (input.op === 'hold') {
+        if (input.until > state.holdUntil) state.holdUntil = input.until;
       } else {
         const before = state.inflight;
-        state.inflight = Math.max(0, before - 1);
-        want = input.waiting;
+        if (input.keep === true) {
+          want = input.waiting - 1;
+        } else {
+          state.inflight = Math.max(0, before - 1);
+          want = input.waiting;
+        }
         if (config.adaptive) reason = adapt(state, input, before, now);
       }
       let granted = 0;
@@ -152,9 +186,11 @@ export function concurrencyMachine(config: ConcurrencyConfig): StateMachine<
         limit: state.limit,
         previous,
         inflight: state.inflight,
+        served: state.served,
       };
       if (reason !== undefined && state.limit !== previous) output.reason = reason;
-      return { state, output, ttlMs: config.ttlMs };
+      if (state.holdUntil > now) output.holdUntil = state.holdUntil;
+      return { state, output, ttlMs: Math.max(config.ttlMs, state.holdUntil - now) };
     },
   };
 
@@ -169,10 +205,20 @@ export function concurrencyMachine(config: ConcurrencyConfig): StateMachine<
       state.slowStart = false;
       state.clean = 0;
       state.changedAt = now;
-      state.limit = clamp(Math.min(state.limit, state.inflight), state);
+      // What the vendor was serving when it refused this one: the others still in flight. If the
+      // refusal is handled late (a busy client, a slow store), some of those may have been
+      // answered meanwhile: count the ones served since it was sent too, up to the others in
+      // flight when it was sent, so that a late refusal cannot take the limit below either.
+      const since = Math.max(0, state.served - (input.servedAtSend ?? state.served));
+      const serving = Math.max(
+        state.inflight,
+        Math.min(input.inflightAtSend - 1, state.inflight + since),
+      );
+      state.limit = clamp(Math.min(state.limit, serving), state);
       return 'throttle';
     }
     if (input.outcome !== 'success') return undefined;
+    state.served++;
     const latency = Math.max(0, input.latencyMs);
     if (state.longLatency === 0) {
       state.shortLatency = latency;

@@ -160,9 +160,16 @@ export interface LimitsOptions {
    */
   rate?: RateSpec | false;
   /**
-   * Each rate window is widened by this fraction, because the vendor counts arrivals and network
-   * jitter moves them by a few ms.
-   * @default 0.01
+   * How late a start may reach the vendor after it was sent, as a fraction of the rate's window
+   * (of the shortest, with several): the vendor counts arrivals, which a new connection, a busy
+   * event loop or the network delay. It costs throughput only while answers take longer than
+   * that: a start answered sooner is counted from its answer, which proves the arrival.
+   * @default 0.05 (50 ms per second of window)
+   * @example
+   * ```ts
+   * // A vendor far away, whose first requests open TLS connections: allow 200 ms in 1 s.
+   * limits: { rate: { requests: 10, perMs: 1000 }, rateMargin: 0.2 }
+   * ```
    */
   rateMargin?: number;
   /**
@@ -257,7 +264,7 @@ export const DEFAULT_LIMITS: {
     probeIntervalMs: 10_000,
     latencyTolerance: 2,
   }),
-  rateMargin: 0.01,
+  rateMargin: 0.05,
   headers: true,
   maxHoldMs: 60_000,
   budget: Object.freeze({ capacity: 500, retryCost: 5, timeoutCost: 10, successRefill: 1 }),

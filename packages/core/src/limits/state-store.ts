@@ -36,7 +36,7 @@ export interface Transition<S, O> {
  */
 export interface StateMachine<S, I, O> {
   /**
-   * A stable, versioned name (`triage.concurrency/1`). A shared store maps it to its own atomic
+   * A stable, versioned name (`triage.concurrency/2`). A shared store maps it to its own atomic
    * implementation, e.g. a Lua script that runs the same arithmetic inside Redis.
    */
   readonly name: string;

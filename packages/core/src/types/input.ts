@@ -4,6 +4,16 @@ export type HeadersLike =
   | { get(name: string): string | null }
   | Record<string, string | readonly string[] | number | undefined | null>;
 
+/**
+ * The body parsed as JSON, shared between classification and the caller so that a body is parsed
+ * once, not once for each. `value`, once set, is exactly `JSON.parse(body)` of the whole `body`
+ * string: set by an adapter whose client parses the body anyway (axios), or by classification for
+ * an adapter that hands the caller a body it has read (fetch: the caller's `json()`).
+ */
+export interface ParsedBody {
+  value?: unknown;
+}
+
 /** A response to classify. */
 export interface ResponseInput {
   status: number;
@@ -11,6 +21,8 @@ export interface ResponseInput {
   /** The body: text, bytes, or a value the client already parsed (axios parses JSON). */
   body?: unknown;
   method?: string;
+  /** A parse of `body` to use, or to fill, instead of parsing it again. */
+  parsed?: ParsedBody;
 }
 
 /** A failure without a response: network error, timeout, abort. */

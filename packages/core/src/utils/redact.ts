@@ -18,6 +18,10 @@ export function isSensitiveName(name: string): boolean {
  * Unparseable input is reduced to nothing that could hold a secret.
  */
 export function redactUrl(url: string | URL): string {
+  // Nothing to redact (the usual case): the URL as given, without parsing it again.
+  if (url instanceof URL && url.search === '' && url.username === '' && url.password === '') {
+    return url.href;
+  }
   let parsed: URL;
   try {
     parsed = new URL(String(url));

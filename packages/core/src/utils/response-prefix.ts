@@ -1,5 +1,7 @@
 // Which response bodies classification reads, for every adapter, and reading a bounded prefix of a
-// fetch `Response` (the fetch and ky adapters hand the caller a `Response` whose body stays unread).
+// fetch `Response` for the fetch and ky adapters, which hand the caller a `Response` it reads itself.
+import type { ParsedBody, ResponseInput } from '../types/input.ts';
+import { bufferedResponse, streamedResponse } from './buffered-response.ts';
 
 /** Media types whose bodies may hold a vendor error; anything else is never read for classification. */
 const TEXTUAL =
@@ -78,4 +80,110 @@ export async function readBodyPrefix(response: Response, limit: number): Promise
     if (offset >= bytes.byteLength) break;
   }
   return { bytes, complete: complete && size <= limit };
+}
+
+/** What classification read of a fetch `Response`, and the response to hand on in its place. */
+export interface ResponseRead {
+  /**
+   * The response for the caller: the same object. A body read whole is answered from memory; a
+   * body longer than the limit streams the prefix already read, then the rest as it arrives. A
+   * body not read is left as it was.
+   */
+  response: Response;
+  /**
+   * What classification reads. `body`: the text of a body read whole (decoded once, shared with the
+   * caller's `text()`), the first `limit` bytes of a longer one, or none when
+   * {@link shouldClassifyBody} says not to read it. `parsed`, for a body read whole: filled when
+   * classification parses it as JSON, and handed to the caller's `json()` instead of a second parse.
+   */
+  input: ResponseInput;
+  /** `input.body` is all of the body. */
+  complete: boolean;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Reads what classification needs of a response, without a second copy of its body: at most a
+ * little over `limit` bytes of the body itself, never through `clone()`, whose tee builds two more
+ * web streams for every response. A body that ends within the limit (nearly every vendor answer)
+ * is kept in memory and handed back from there; a longer one is handed on as the bytes read so far
+ * followed by the rest, streamed with backpressure, so a large download is never buffered whole.
+ * Rejects when the body breaks off while the prefix is read.
+ */
+export async function readResponse(response: Response, limit: number): Promise<ResponseRead> {
+  const status = response.status;
+  const headers = response.headers;
+  const stream = response.body;
+  if (stream === null || !shouldClassifyBody(status, headers, limit)) {
+    return { response, input: { status, headers }, complete: false };
+  }
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size <= limit) {
+    const { done, value } = await reader.read();
+    if (done) {
+      const bytes = concat(chunks, size);
+      const text = decoder.decode(bytes);
+      const parsed: ParsedBody = {};
+      return {
+        response: bufferedResponse(response, bytes, text, parsed),
+        input: { status, headers, body: text, parsed },
+        complete: true,
+      };
+    }
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  return {
+    response: streamedResponse(response, resume(chunks, reader)),
+    input: { status, headers, body: concat(chunks, limit) },
+    complete: false,
+  };
+}
+
+/** The first `size` bytes of `chunks`, as a plain `Uint8Array` (fetch's `bytes()` is never a Buffer). */
+function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const first = chunks[0];
+  if (chunks.length === 1 && first !== undefined && first.byteLength === size) {
+    return new Uint8Array(first.buffer, first.byteOffset, first.byteLength);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    const part = chunk.subarray(0, size - offset);
+    bytes.set(part, offset);
+    offset += part.byteLength;
+    if (offset >= size) break;
+  }
+  return bytes;
+}
+
+/** The chunks already read, then the rest of `reader`, pulled only as the caller reads. */
+function resume(
+  chunks: Uint8Array[],
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  let pending: Uint8Array[] | undefined = chunks;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (pending !== undefined) {
+          for (const chunk of pending) controller.enqueue(chunk);
+          pending = undefined;
+          return;
+        }
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel(reason) {
+        pending = undefined;
+        return reader.cancel(reason);
+      },
+    },
+    // Nothing is pulled ahead of the caller's reads: backpressure reaches the connection.
+    { highWaterMark: 0 },
+  );
 }

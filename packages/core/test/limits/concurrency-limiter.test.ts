@@ -19,26 +19,39 @@ const adaptive: ConcurrencyConfig = {
 };
 const key: StateKey = { vendor: 'v', account: 'a', kind: 'concurrency' };
 
-/** A limiter over an in-memory store; `t` is the time of the next step. */
+/**
+ * A limiter over an in-memory store; `t` is the time of the next step. Its answers leave out
+ * `served` (the count of attempts served), which the tests of late throttles read from `full`.
+ */
 function limiter(config: Partial<ConcurrencyConfig> = {}) {
   const store = createMemoryStore();
   const machine = concurrencyMachine({ ...adaptive, ...config });
   const at = { t: 0 };
-  const step = (input: ConcurrencyInput): ConcurrencyOutput =>
+  const full = (input: ConcurrencyInput): ConcurrencyOutput =>
     store.apply(key, machine, input, at.t);
+  const step = (input: ConcurrencyInput): Omit<ConcurrencyOutput, 'served'> => {
+    const { served: _, ...rest } = full(input);
+    return rest;
+  };
   const acquire = (want = 1) => step({ op: 'acquire', want });
   const release = (
     outcome: 'success' | 'throttled' | 'failure' | 'cancelled',
-    over: { latencyMs?: number; inflightAtSend?: number; waiting?: number } = {},
+    over: {
+      latencyMs?: number;
+      inflightAtSend?: number;
+      servedAtSend?: number;
+      waiting?: number;
+    } = {},
   ) =>
     step({
       op: 'release',
       outcome,
       latencyMs: over.latencyMs ?? 20,
       inflightAtSend: over.inflightAtSend ?? 2,
+      ...(over.servedAtSend === undefined ? {} : { servedAtSend: over.servedAtSend }),
       waiting: over.waiting ?? 0,
     });
-  return { step, acquire, release, at, store };
+  return { step, full, acquire, release, at, store };
 }
 
 describe('concurrency limiter: acquire', () => {
@@ -68,6 +81,76 @@ describe('concurrency limiter: acquire', () => {
       granted: 1,
     });
     expect(l.release('success', { waiting: 5 })).toMatchObject({ limit: 2, granted: 1 });
+  });
+});
+
+describe('concurrency limiter: a slot kept for the next request', () => {
+  test('keep: the client passed its slot on; the others get what a plain release would give', () => {
+    const kept = limiter({ initial: 2 });
+    const plain = limiter({ initial: 2 });
+    kept.acquire(2);
+    plain.acquire(2);
+    const keep = { op: 'release', outcome: 'success', latencyMs: 20, inflightAtSend: 2 } as const;
+    // Slow start grows the limit to 3 either way: one more slot for the queue beyond the kept one.
+    expect(kept.step({ ...keep, waiting: 3, keep: true })).toEqual({
+      granted: 1,
+      limit: 3,
+      previous: 2,
+      inflight: 3,
+      reason: 'slow-start',
+    });
+    expect(plain.step({ ...keep, waiting: 3 })).toEqual({
+      granted: 2,
+      limit: 3,
+      previous: 2,
+      inflight: 3,
+      reason: 'slow-start',
+    });
+  });
+
+  test('a kept slot stays counted even when a lower quota says the limit is full', () => {
+    const l = limiter({ initial: 3 });
+    l.acquire(3);
+    l.step({ op: 'ceiling', max: 2 });
+    expect(
+      l.step({
+        op: 'release',
+        outcome: 'success',
+        latencyMs: 20,
+        inflightAtSend: 3,
+        waiting: 2,
+        keep: true,
+      }),
+    ).toEqual({ granted: 0, limit: 2, previous: 2, inflight: 3 });
+  });
+});
+
+describe('concurrency limiter: holds', () => {
+  test('slots granted during a hold carry its end; a shorter hold does not shorten it', () => {
+    const l = limiter({ adaptive: false, initial: 2, max: 2, ttlMs: 1000 });
+    l.acquire();
+    expect(l.step({ op: 'hold', until: 5000 })).toEqual({
+      granted: 0,
+      limit: 2,
+      previous: 2,
+      inflight: 1,
+      holdUntil: 5000,
+    });
+    l.step({ op: 'hold', until: 3000 });
+    // Kept past ttlMs while the hold lasts: the slot taken at 0 is still counted at 4000.
+    l.at.t = 4000;
+    expect(l.acquire()).toEqual({
+      granted: 1,
+      limit: 2,
+      previous: 2,
+      inflight: 2,
+      holdUntil: 5000,
+    });
+    l.at.t = 4999;
+    expect(l.release('success')).toMatchObject({ inflight: 1, holdUntil: 5000 });
+    // Over: no more `holdUntil`.
+    l.at.t = 5500;
+    expect(l.acquire()).toEqual({ granted: 1, limit: 2, previous: 2, inflight: 2 });
   });
 });
 
@@ -110,6 +193,28 @@ describe('concurrency limiter: slow start', () => {
     );
     expect(limits).toEqual([9, 8, 7, 6, 5, 4]);
     expect(l.acquire()).toMatchObject({ granted: 0, limit: 4, inflight: 4 });
+  });
+
+  test('a refusal handled after the others were answered counts them: the limit stays at what was served', () => {
+    const l = limiter();
+    // A burst of 10: the vendor serves the first 4 and refuses the other 6 at once, but the
+    // client handles the refusals only after the 4 were answered (a busy event loop, a slow store).
+    expect(l.full({ op: 'acquire', want: 10 })).toMatchObject({ granted: 10, served: 0 });
+    for (let sent = 1; sent <= 4; sent++)
+      l.release('success', { inflightAtSend: sent, servedAtSend: 0, waiting: 0 });
+    expect(l.full({ op: 'acquire', want: 0 })).toMatchObject({ inflight: 6, served: 4 });
+    const limits = [5, 6, 7, 8, 9, 10].map(
+      (sent) => l.release('throttled', { inflightAtSend: sent, servedAtSend: 0 }).limit,
+    );
+    // The others still in flight (5 … 0) plus the 4 served since, up to the others in flight
+    // when each was sent (4 … 9): it ends at 4. Counting the ones in flight alone would have
+    // taken it to 1.
+    expect(limits).toEqual([5, 5, 5, 5, 5, 4]);
+    // Without `servedAtSend` nothing counts as served since: the limit falls to what is in flight.
+    const bare = limiter();
+    bare.acquire(10);
+    for (let sent = 1; sent <= 4; sent++) bare.release('success', { inflightAtSend: sent });
+    expect(bare.release('throttled', { inflightAtSend: 5 }).limit).toBe(5);
   });
 
   test('the first throttle ends slow start: clean completions no longer grow the limit', () => {

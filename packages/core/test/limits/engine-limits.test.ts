@@ -1,7 +1,9 @@
 import {
   type AttemptOutcome,
+  concurrencyMachine,
   createEngine,
   createMemoryStore,
+  DEFAULT_LIMITS,
   defineVendor,
   type EngineRequest,
   http,
@@ -328,14 +330,16 @@ describe('adaptive concurrency', () => {
 });
 
 describe('pacing', () => {
-  test("the profile's rate (2 per 1000 ms, widened 1%): the third request waits for its window", async () => {
+  test("the profile's rate (2 per 1000 ms): the third request waits for its window and the margin", async () => {
     const { engine, sent, request, answer, clock, limiter } = setup({ vendor: co3like });
     const results = ['a', 'b', 'c'].map((id) => engine.execute(request(id)));
     await flush();
     expect(sent.map((s) => s.id)).toEqual(['a', 'b']);
+    // c was paced while a and b were unanswered: they may reach the vendor up to 50 ms after they
+    // left (5% of the window), so c waits 1050 ms.
     await answer('a');
     await answer('b');
-    await clock.advance(1009);
+    await clock.advance(1049);
     expect(sent).toEqual([]);
     await clock.advance(1);
     expect(sent.map((s) => s.id)).toEqual(['c']);
@@ -348,11 +352,11 @@ describe('pacing', () => {
         attempt: 1,
         account: 'https://api.test',
         reason: 'rate',
-        delayMs: 1010,
+        delayMs: 1050,
       },
-      { type: 'admitted', time: 1010, attempt: 1, account: 'https://api.test', waitedMs: 1010 },
+      { type: 'admitted', time: 1050, attempt: 1, account: 'https://api.test', waitedMs: 1050 },
     ]);
-    expect(clock.delays).toEqual([1010]);
+    expect(clock.delays).toEqual([1050]);
   });
 
   test('a paced start past the deadline fails at once, with the wait, and is not reserved', async () => {
@@ -377,7 +381,7 @@ describe('pacing', () => {
     expect(sent.map((s) => s.id)).toEqual(['c']);
   });
 
-  test('abort during a paced wait rejects at once and gives the slot back', async () => {
+  test('abort during a paced wait rejects at once; its reserved start stays taken', async () => {
     const { engine, request, answer, clock, sent } = setup({
       limits: { rate: { requests: 1, perMs: 1000 }, concurrency: 1 },
     });
@@ -386,13 +390,15 @@ describe('pacing', () => {
     await answer('a');
     await a;
     const controller = new AbortController();
+    // a was answered at 0, so it reached the vendor by 0: b may start at 1000.
     const b = engine.execute(request('b', { signal: controller.signal }));
     await flush();
     controller.abort(new Error('stop'));
     await expect(b).rejects.toThrow('stop');
     expect(clock.pending).toBe(0);
-    // Its reserved start (1010) stays taken: pacing errs on the safe side.
-    await clock.advance(2019);
+    // Its reserved start (1000, logged as 1050 with the margin) stays taken: pacing errs on the
+    // safe side.
+    await clock.advance(2049);
     void engine.execute(request('c'));
     await flush();
     expect(sent).toEqual([]);
@@ -400,6 +406,131 @@ describe('pacing', () => {
     void engine.execute(request('c'));
     await flush();
     expect(sent.map((s) => s.id)).toEqual(['c']);
+  });
+
+  test('a request waiting for its paced start holds no slot: a throttle counts only what the vendor serves', async () => {
+    const { engine, sent, request, answer, clock, limiter } = setup({ vendor: co3like });
+    const results = ['a', 'b', 'c'].map((id) => engine.execute(request(id, { method: 'POST' })));
+    await flush();
+    // 2 per second: a and b go, c waits for 1050 (the window and the margin) without a slot.
+    expect(sent.map((s) => s.id)).toEqual(['a', 'b']);
+    await answer('b', busy);
+    // b was sent with company and throttled: the limit falls to the one request still at the
+    // vendor (a), not to two (a and the waiting c).
+    expect(limiter().filter((e) => e.type === 'limit')).toEqual([
+      {
+        type: 'limit',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        limit: 1,
+        previous: 10,
+        reason: 'throttle',
+        inflight: 1,
+      },
+    ]);
+    await answer('a');
+    // At 1050 c goes, and b's retry (CO3's 1 s, then paced behind c) queues: one slot now.
+    await clock.advance(1050);
+    expect(sent.map((s) => s.id)).toEqual(['c']);
+    await answer('c');
+    expect(sent.map((s) => s.id)).toEqual(['b']);
+    await answer('b');
+    await expect(Promise.all(results)).resolves.toEqual([ok, ok, ok]);
+  });
+
+  test('a start sent late (its slot came later) moves its log entry as late', async () => {
+    const { engine, sent, request, answer, clock, limiter } = setup({
+      limits: { rate: { requests: 1, perMs: 1000 }, rateMargin: 0, concurrency: 1 },
+    });
+    const a = engine.execute(request('a'));
+    // b's start is reserved at 1000, but the only slot stays taken until 1300.
+    const b = engine.execute(request('b'));
+    await flush();
+    await clock.advance(1300);
+    await answer('a');
+    expect(sent.map((s) => s.id)).toEqual(['b']);
+    // b left at 1300, not 1000: c may not start before 2300.
+    const c = engine.execute(request('c'));
+    await flush();
+    await clock.advance(999);
+    expect(sent.map((s) => s.id)).toEqual(['b']);
+    await answer('b');
+    await clock.advance(1);
+    expect(sent.map((s) => s.id)).toEqual(['c']);
+    await answer('c');
+    await expect(Promise.all([a, b, c])).resolves.toEqual([ok, ok, ok]);
+    expect(limiter().filter((e) => e.type === 'wait')).toEqual([
+      {
+        type: 'wait',
+        time: 0,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'rate',
+        delayMs: 1000,
+      },
+      {
+        type: 'wait',
+        time: 1000,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'concurrency',
+        limit: 1,
+        inflight: 1,
+        queued: 0,
+      },
+      {
+        type: 'wait',
+        time: 1300,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'rate',
+        delayMs: 1000,
+      },
+    ]);
+  });
+
+  test('an answer sooner than the margin proves the arrival: the next window counts from it', async () => {
+    const { engine, sent, request, answer, clock, limiter } = setup({
+      limits: { rate: { requests: 1, perMs: 1000 }, rateMargin: 0.1 },
+    });
+    const a = engine.execute(request('a'));
+    await flush();
+    await clock.advance(30);
+    await answer('a');
+    await a;
+    // Logged as reaching the vendor by 100 (the margin: 10% of the window), a was answered at 30.
+    const b = engine.execute(request('b'));
+    await flush();
+    await clock.advance(999);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    expect(sent.map((s) => s.id)).toEqual(['b']);
+    // b is not answered: c counts from b's start plus the margin (1030 + 100 + 1000).
+    const c = engine.execute(request('c'));
+    await flush();
+    expect(limiter().filter((e) => e.type === 'wait')).toEqual([
+      {
+        type: 'wait',
+        time: 30,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'rate',
+        delayMs: 1000,
+      },
+      {
+        type: 'wait',
+        time: 1030,
+        attempt: 1,
+        account: 'https://api.test',
+        reason: 'rate',
+        delayMs: 1100,
+      },
+    ]);
+    await answer('b');
+    await clock.advance(1100);
+    await answer('c');
+    await expect(Promise.all([b, c])).resolves.toEqual([ok, ok]);
   });
 });
 
@@ -524,7 +655,8 @@ describe('holds: Retry-After and RateLimit headers', () => {
         limit: 3,
         previous: 10,
         reason: 'server',
-        inflight: 0,
+        // Read before the request gives its slot back, so a slot it hands on knows the quota.
+        inflight: 1,
       },
     ]);
   });
@@ -778,21 +910,139 @@ describe('stores', () => {
     expect(sent.map((s) => s.id)).toEqual(['a']);
     await answer('a', busy);
     await answer('b');
-    await clock.advance(1010);
+    await clock.advance(1050);
     expect(sent.map((s) => s.id)).toEqual(['c']);
     await answer('c');
-    await clock.advance(1000);
+    expect(sent.map((s) => s.id)).toEqual(['a']);
     await answer('a');
     await expect(Promise.all(results)).resolves.toEqual([ok, ok, ok]);
-    // c holds the only slot while it waits for its paced start, so a's retry queues behind it.
-    expect(limiter().map((e) => [e.type, e.time, e.attempt])).toEqual([
-      ['wait', 0, 1],
-      ['wait', 0, 1],
-      ['admitted', 0, 1],
-      ['wait', 0, 1],
-      ['wait', 1000, 2],
-      ['admitted', 1010, 1],
-      ['admitted', 1010, 2],
+    // c waits for its paced start (1050) without a slot; b, paced at once, queues for the slot
+    // (its store call comes one round later). a's retry is paced behind c (starts leave in
+    // order), then queues for the slot c took first, which c passes on when it is answered.
+    expect(limiter().map((e) => [e.type, e.time, e.attempt, 'reason' in e && e.reason])).toEqual([
+      ['wait', 0, 1, 'rate'],
+      ['wait', 0, 1, 'concurrency'],
+      ['admitted', 0, 1, false],
+      ['wait', 1000, 2, 'rate'],
+      ['admitted', 1050, 1, false],
+      ['wait', 1050, 2, 'concurrency'],
+      ['admitted', 1050, 2, false],
+    ]);
+  });
+
+  test('a released slot passes straight to the next queued request: no store round trip between', async () => {
+    const memory = createMemoryStore();
+    const pending: (() => void)[] = [];
+    // A store over the network whose answers arrive only when the test lets them.
+    const store: StateStore = {
+      apply: (key, machine, input, now) =>
+        new Promise((resolve) =>
+          pending.push(() => resolve(memory.apply(key, machine, input, now))),
+        ),
+    };
+    const drain = async (): Promise<void> => {
+      while (pending.length > 0) {
+        pending.shift()!();
+        await flush();
+      }
+    };
+    const { engine, sent, request, answer } = setup({
+      limits: { store, concurrency: 1, rate: false, budget: false, breaker: false },
+    });
+    const a = engine.execute(request('a'));
+    const b = engine.execute(request('b'));
+    await flush();
+    await drain();
+    expect(sent.map((s) => s.id)).toEqual(['a']);
+    await answer('a');
+    // b is sent with the release still unanswered.
+    expect(sent.map((s) => s.id)).toEqual(['b']);
+    expect(pending).toHaveLength(1);
+    await drain();
+    await answer('b');
+    await drain();
+    await expect(Promise.all([a, b])).resolves.toEqual([ok, ok]);
+    // The store counted the slot throughout: one in flight, then none.
+    const slots = memory.apply(
+      { vendor: 'http', account: 'https://api.test', kind: 'concurrency' },
+      concurrencyMachine({
+        adaptive: false,
+        initial: 1,
+        min: 1,
+        max: 1,
+        probeIntervalMs: 0,
+        latencyTolerance: 1,
+        ttlMs: DEFAULT_LIMITS.stateTtlMs,
+      }),
+      { op: 'acquire', want: 0 },
+      0,
+    );
+    expect(slots.inflight).toBe(0);
+  });
+
+  test("a hold another client of the store set reaches this one's queued request with its slot", async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const limits = { store, concurrency: 1, rate: false as const, pollMs: 50 };
+    const one = setup({ limits }, clock);
+    const two = setup({ limits }, clock);
+    const a = one.engine.execute(one.request('a'));
+    const b = two.engine.execute(two.request('b'));
+    await flush();
+    expect(two.sent).toEqual([]);
+    // a is refused with Retry-After: 2; one holds the account until 2000.
+    await one.answer('a', { status: 429, headers: { 'retry-after': '2' } });
+    // two's poll finds the slot free at 50, but the slot carries the hold: b waits for 2000.
+    await clock.advance(50);
+    expect(two.sent).toEqual([]);
+    expect(two.limiter()).toMatchObject([
+      { type: 'wait', time: 0, reason: 'concurrency' },
+      { type: 'wait', time: 50, reason: 'hold', delayMs: 1950 },
+    ]);
+    await clock.advance(1950);
+    expect(two.sent.map((s) => s.id)).toEqual(['b']);
+    // a's retry (at 2000 too) queues behind b for the one slot.
+    expect(one.sent).toEqual([]);
+    await two.answer('b');
+    await expect(b).resolves.toBe(ok);
+    await clock.advance(50);
+    await one.answer('a');
+    await expect(a).resolves.toBe(ok);
+  });
+
+  test('with no rate to pace by (rate: false), an attempt makes no pacer call', async () => {
+    const memory = createMemoryStore();
+    const kinds: string[] = [];
+    const releases: unknown[] = [];
+    const store: StateStore = {
+      apply: (key, machine, input, now) => {
+        kinds.push(key.kind);
+        if ((input as { op?: string }).op === 'release') releases.push(input);
+        return memory.apply(key, machine, input, now);
+      },
+    };
+    const { engine } = setup({ vendor: co3like, limits: { store, rate: false } });
+    await engine.execute(scripted([ok]).request);
+    expect(kinds).toEqual(['breaker', 'concurrency', 'concurrency', 'breaker', 'budget']);
+    // Each release carries what the limiter had served when its attempt got the slot.
+    await engine.execute(scripted([ok]).request);
+    expect(releases).toMatchObject([
+      { outcome: 'success', inflightAtSend: 1, servedAtSend: 0 },
+      { outcome: 'success', inflightAtSend: 1, servedAtSend: 1 },
+    ]);
+    kinds.length = 0;
+    // With a rate, the pacer is asked first, and the answer (at once, before the margin) moves
+    // the start's log entry to it.
+    const paced = setup({ vendor: co3like, limits: { store } });
+    await paced.engine.execute(scripted([ok]).request);
+    expect(kinds).toEqual([
+      'breaker',
+      'pace',
+      'concurrency',
+      'pace',
+      'concurrency',
+      'breaker',
+      'budget',
     ]);
   });
 

@@ -118,7 +118,7 @@ describe('normalizeLimits', () => {
       vendor: 'acme',
       account: undefined,
       concurrency: { adaptive: true, initial: 10, min: 1, max: 1000, probeIntervalMs: 10_000 },
-      pace: { rates: [{ requests: 2, perMs: 1000 }], margin: 0.01, ttlMs: 600_000 },
+      pace: { rates: [{ requests: 2, perMs: 1000 }], margin: 0.05, ttlMs: 600_000 },
       headers: true,
       learnRates: true,
       maxHoldMs: 60_000,

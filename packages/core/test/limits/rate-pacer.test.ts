@@ -31,6 +31,8 @@ describe('rate pacer: a sliding window log', () => {
     expect(p.take(0)).toEqual({
       at: 2000,
       reserved: true,
+      entry: 6,
+      bound: 2000,
       reason: 'rate',
       holdUntil: 0,
       changed: false,
@@ -49,7 +51,7 @@ describe('rate pacer: a sliding window log', () => {
       expect(starts[i]! - starts[i - 3]!).toBeGreaterThanOrEqual(100);
   });
 
-  test('the margin widens each window', () => {
+  test('the margin: a start may reach the vendor up to margin × window after it left', () => {
     const p = pacer([{ requests: 2, perMs: 1000 }], { margin: 0.01 });
     expect([0, 0, 0].map((t) => p.take(t).at)).toEqual([0, 0, 1010]);
   });
@@ -152,4 +154,87 @@ test('the record lives as long as its starts, hold and learned rates matter, at 
   expect(
     store.apply(key, machine, { op: 'take', maxWaitMs: Number.POSITIVE_INFINITY }, 1999).at,
   ).toBe(2000);
+});
+
+describe('rate pacer: the log bounds when each start reached the vendor', () => {
+  /** The machine stepped directly, so its state can be read. */
+  function direct(rates: RateSpec[], margin = 0) {
+    const machine = paceMachine({ rates, margin, ttlMs: 600_000 });
+    const state = machine.initial(0);
+    const step = (input: PaceInput, t: number) => machine.step(state, input, t).output;
+    const take = (t: number) => step({ op: 'take', maxWaitMs: Number.POSITIVE_INFINITY }, t);
+    const move = (entry: number, to: number, t = 0) => step({ op: 'move', entry, to }, t);
+    /** The log from oldest to newest. */
+    const log = () => [...state.log.slice(state.head), ...state.log.slice(0, state.head)];
+    return { state, step, take, move, log };
+  }
+
+  test('a start is logged as its time plus the margin of the shortest window, and named', () => {
+    const p = direct(
+      [
+        { requests: 2, perMs: 1000 },
+        { requests: 5, perMs: 10_000 },
+      ],
+      0.05,
+    );
+    expect(p.take(0)).toEqual({
+      at: 0,
+      reserved: true,
+      entry: 1,
+      bound: 50,
+      holdUntil: 0,
+      changed: false,
+    });
+    expect(p.take(0)).toMatchObject({ at: 0, entry: 2, bound: 50 });
+    // Two may have reached the vendor by 50: the third waits until 1050.
+    expect(p.take(0)).toMatchObject({ at: 1050, entry: 3, bound: 1100, reason: 'rate' });
+    expect(p.state.log).toEqual([50, 50, 1100]);
+    expect(p.state.ids).toEqual([1, 2, 3]);
+  });
+
+  test('a start sent late moves its entry later, and the window after it with it', () => {
+    const p = direct([{ requests: 2, perMs: 1000 }]);
+    p.take(0);
+    p.take(0);
+    // The first of them was sent at 700 (its slot came late).
+    expect(p.move(1, 700)).toMatchObject({ changed: true });
+    expect(p.state.log).toEqual([0, 700]);
+    expect(p.state.ids).toEqual([2, 1]);
+    expect(p.take(0).at).toBe(1000);
+    expect(p.take(0).at).toBe(1700);
+  });
+
+  test('an answer sooner than the margin moves the entry back: the next window counts from it', () => {
+    const p = direct([{ requests: 1, perMs: 1000 }], 0.1);
+    expect(p.take(0).bound).toBe(100);
+    // Answered at 20: it reached the vendor by then.
+    p.move(1, 20, 20);
+    expect(p.take(20).at).toBe(1020);
+  });
+
+  test('a move of an entry the log no longer holds changes nothing', () => {
+    const p = direct([{ requests: 1, perMs: 1000 }]);
+    p.take(0);
+    p.take(0);
+    // Entry 1 made way for entry 2 (a ring of one).
+    expect(p.move(1, 900)).toEqual({
+      at: 0,
+      reserved: true,
+      holdUntil: 0,
+      changed: false,
+    });
+    expect(p.state.log).toEqual([1000]);
+  });
+
+  test('entries moved past later starts keep the ring sorted; starts still leave in order', () => {
+    const p = direct([{ requests: 3, perMs: 1000 }]);
+    for (let i = 0; i < 3; i++) p.take(0);
+    p.move(1, 1500);
+    // The oldest entry (0) bounds the next start; the new entry sorts below 1500.
+    expect(p.take(0).at).toBe(1000);
+    expect(p.log()).toEqual([0, 1000, 1500]);
+    expect([0, 0, 0].map((t) => p.take(t).at)).toEqual([1000, 2000, 2000]);
+    // Never three in a window: 1000, 1000, 1500 (moved), 2000, 2000, then 2500.
+    expect(p.take(0).at).toBe(2500);
+  });
 });

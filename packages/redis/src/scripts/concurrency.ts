@@ -1,7 +1,7 @@
 import { type LuaScript, luaScript, pickNumbers } from './lua.ts';
 
 /**
- * `triage.concurrency/1` (core's `concurrency-limiter.ts`), line for line, plus **leases**: the
+ * `triage.concurrency/2` (core's `concurrency-limiter.ts`), line for line, plus **leases**: the
  * slots each client (one store, one lease id) holds are counted in `KEYS[3]`, and the lease expires
  * in `KEYS[2]` unless the client keeps using or refreshing it. A crashed process stops refreshing,
  * so its slots come back to the account after `leaseMs` instead of never.
@@ -11,12 +11,15 @@ import { type LuaScript, luaScript, pickNumbers } from './lua.ts';
  * - A release of a slot its lease does not hold (the lease expired, Redis lost its data, or the slot
  *   was taken from the local fallback) does not lower `inflight`: the record never counted it, or
  *   already gave it back. It still feeds the limit and hands slots to waiting requests.
+ * - A release that `keep`s its slot (the client passed it to its next request) leaves it counted
+ *   under its lease, refreshed; a slot its lease does not hold is counted again, since it is in
+ *   use.
  * - Two operations of the store's own: `drop` gives back every slot of a lease at once (the store
  *   knows none of them is in use: they were granted by answers that came too late), `touch`
  *   refreshes a lease while its requests run.
  */
 export const concurrencyScript: LuaScript = luaScript(
-  'triage.concurrency/1',
+  'triage.concurrency/2',
   `
 local SHORT_WEIGHT = 0.1
 local LONG_WEIGHT = 0.01
@@ -24,7 +27,7 @@ local LONG_WEIGHT = 0.01
 local function initial(t)
   return {
     limit = C.initial, inflight = 0, slowStart = C.adaptive, clean = 0, changedAt = t,
-    shortLatency = 0, longLatency = 0, ceiling = 0,
+    shortLatency = 0, longLatency = 0, ceiling = 0, served = 0, holdUntil = 0,
   }
 end
 
@@ -40,10 +43,13 @@ local function adapt(s, inp, before, t)
     s.slowStart = false
     s.clean = 0
     s.changedAt = t
-    s.limit = clamp(jsmin(s.limit, s.inflight), s)
+    local since = jsmax(0, s.served - (inp.servedAtSend or s.served))
+    local serving = jsmax(s.inflight, jsmin(inp.inflightAtSend - 1, s.inflight + since))
+    s.limit = clamp(jsmin(s.limit, serving), s)
     return 'throttle'
   end
   if inp.outcome ~= 'success' then return nil end
+  s.served = s.served + 1
   local latency = jsmax(0, inp.latencyMs)
   if s.longLatency == 0 then
     s.shortLatency = latency
@@ -82,10 +88,16 @@ local function step(s, inp, t)
     s.ceiling = jsmax(0, inp.max)
     s.limit = clamp(s.limit, s)
     if s.limit ~= previous then reason = 'server' end
+  elseif inp.op == 'hold' then
+    if inp['until'] > s.holdUntil then s.holdUntil = inp['until'] end
   else
     local before = s.inflight
-    s.inflight = jsmax(0, before - 1)
-    want = inp.waiting
+    if inp.keep == true then
+      want = inp.waiting - 1
+    else
+      s.inflight = jsmax(0, before - 1)
+      want = inp.waiting
+    end
     if C.adaptive then reason = adapt(s, inp, before, t) end
   end
   local granted = 0
@@ -93,17 +105,26 @@ local function step(s, inp, t)
     s.inflight = s.inflight + 1
     granted = granted + 1
   end
-  local out = { granted = granted, limit = s.limit, previous = previous, inflight = s.inflight }
+  local out = {
+    granted = granted, limit = s.limit, previous = previous, inflight = s.inflight,
+    served = s.served,
+  }
   if reason ~= nil and s.limit ~= previous then out.reason = reason end
-  return out, C.ttlMs
+  if s.holdUntil > t then out.holdUntil = s.holdUntil end
+  return out, jsmax(C.ttlMs, s.holdUntil - t)
 end
 
 local state, fresh = load(NAME, initial)
+if offset ~= 0 and input.op == 'hold' then input['until'] = input['until'] + offset end
+local function answer(out)
+  if offset ~= 0 and out.holdUntil ~= nil then out.holdUntil = out.holdUntil - offset end
+  return enc(out)
+end
 local lease = ARGV[5]
 if lease == '' then
   local out, ttl = step(state, input, now)
   save(NAME, state, ttl)
-  return enc(out)
+  return answer(out)
 end
 
 local leaseMs = tonumber(ARGV[6])
@@ -141,7 +162,14 @@ elseif input.op == 'touch' then
 else
   if input.op == 'release' then
     local n = held(from)
-    if n > 0 then keep(from, n - 1) else state.inflight = state.inflight + 1 end
+    if input.keep == true then
+      if n == 0 then state.inflight = state.inflight + 1 end
+      keep(from, jsmax(n, 1))
+    elseif n > 0 then
+      keep(from, n - 1)
+    else
+      state.inflight = state.inflight + 1
+    end
   end
   out, ttl = step(state, input, now)
   keep(lease, held(lease) + out.granted)
@@ -150,7 +178,7 @@ save(NAME, state, ttl)
 local leaseTtl = string.format('%.0f', jsmax(1, jsmin(math.ceil(jsmax(ttl, leaseMs)), 1e15)))
 redis.call('PEXPIRE', KEYS[2], leaseTtl)
 redis.call('PEXPIRE', KEYS[3], leaseTtl)
-return enc(out)
+return answer(out)
 `,
 );
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 
 /** One machine's step as a Lua script, run with `EVALSHA` (atomic in Redis). */
 export interface LuaScript {
-  /** The machine it implements (`triage.concurrency/1`): the version is part of the contract. */
+  /** The machine it implements (`triage.concurrency/2`): the version is part of the contract. */
   readonly machine: string;
   readonly source: string;
   /** SHA-1 of `source`, for `EVALSHA`. */

@@ -12,10 +12,11 @@ import { Redis } from 'ioredis';
 import type { RedisStore, RedisStoreEvent } from '../../src/index.ts';
 
 /** A client that reconnects every 20 ms, so a restarted server is found at once. */
-export function connect(port: number): Redis {
+export function connect(port: number, where: { host?: string; db?: number } = {}): Redis {
   const redis = new Redis({
-    host: '127.0.0.1',
+    host: where.host ?? '127.0.0.1',
     port,
+    db: where.db ?? 0,
     retryStrategy: () => 20,
     maxRetriesPerRequest: 1,
   });

@@ -129,3 +129,38 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     stop: kill,
   };
 }
+
+/**
+ * The server `.ci/run` starts for the whole run (`redis://127.0.0.1:<port>`), when set. Only the
+ * tests that neither kill, restart nor pause Redis use it; they flush their own database, so a
+ * developer should not point it at a Redis whose data matters.
+ */
+export const SHARED_REDIS_URL: string | undefined = process.env.TRIAGE_TEST_REDIS_URL || undefined;
+
+/** Where a test file's Redis is: a database of its own on the shared server, or a server of its own. */
+export interface TestRedis {
+  readonly host: string;
+  readonly port: number;
+  /** The file's database: files running at once on the shared server never see each other's keys. */
+  readonly db: number;
+  /** Stops the server when the file started its own; the shared one is `.ci/run`'s to stop. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The Redis for a test file that never kills, restarts or pauses it: the shared server when
+ * `TRIAGE_TEST_REDIS_URL` is set (database `db`), else a `redis-server` of its own.
+ */
+export async function testRedis(db: number): Promise<TestRedis> {
+  if (SHARED_REDIS_URL !== undefined) {
+    const url = new URL(SHARED_REDIS_URL);
+    return {
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      db,
+      stop: () => Promise.resolve(),
+    };
+  }
+  const server = await startRedisServer();
+  return { host: '127.0.0.1', port: server.port, db, stop: () => server.stop() };
+}
