@@ -203,7 +203,8 @@ export function createEngine(options: TriageOptions): Engine {
       run.attempt++;
       // `auth.apply` may change the URL and headers: each attempt then gets its own copies, so no
       // change leaks into the next. Without it nothing changes them, and copying would be waste.
-      const changed = options.auth?.apply !== undefined;
+      const apply = options.auth?.apply;
+      const changed = apply !== undefined;
       const attemptRequest: AttemptRequest = changed
         ? { method: run.method, url: new URL(run.url), headers: copyHeaders(headersOf(run)) }
         : new UnchangedAttempt(run);
@@ -219,25 +220,15 @@ export function createEngine(options: TriageOptions): Engine {
 
       let outcome: RunResult<R>;
       try {
-        if (options.auth?.apply !== undefined) {
+        if (apply !== undefined) {
           // A credential hook that hangs must not outlive the caller's abort.
-          await untilAborted(Promise.resolve(options.auth.apply(attemptRequest)), signal);
+          await untilAborted(Promise.resolve(apply(attemptRequest)), signal);
         }
         if (run.timed) {
           outcome = await runTimedAttempt(run, attemptRequest, changed);
-        } else if (signal !== undefined) {
-          const context = { attempt: run.attempt, signal, changed };
-          const sent = safeSend(request, attemptRequest, context);
-          outcome = { kind: 'done', result: await raceAbort(sent, signal) };
         } else {
-          // No deadline, no attempt timeout, no signal (the defaults): the attempt as it is.
-          let result: AttemptOutcome<R>;
-          try {
-            result = await request.send(attemptRequest, { attempt: run.attempt, signal, changed });
-          } catch (error) {
-            result = { error };
-          }
-          outcome = { kind: 'done', result };
+          const sent = safeSend(request, attemptRequest, { attempt: run.attempt, signal, changed });
+          outcome = { kind: 'done', result: await untilAborted(sent, signal) };
         }
         if (signal?.aborted) throw signal.reason;
       } catch (error) {
@@ -509,6 +500,10 @@ export function createEngine(options: TriageOptions): Engine {
             random,
           );
 
+    // The failure as the caller will see it: the client's error, or the response.
+    const result = outcome.result;
+    const cause =
+      result === undefined ? outcome.error : 'error' in result ? result.error : result.response;
     const giveUp = (reason: GiveUpReason, retryAfterMs?: number): VendorError => {
       emit({
         type: 'give-up',
@@ -517,9 +512,6 @@ export function createEngine(options: TriageOptions): Engine {
         reason,
         classification,
       });
-      const result = outcome.kind === 'done' ? outcome.result : undefined;
-      const cause =
-        result === undefined ? outcome.error : 'error' in result ? result.error : result.response;
       return new VendorError(classification, {
         cause,
         response: result?.response,
@@ -531,9 +523,7 @@ export function createEngine(options: TriageOptions): Engine {
     };
 
     if (decision.kind === 'fail') throw giveUp(decision.reason, decision.retryAfterMs);
-    const done = outcome.kind === 'done' ? outcome.result : undefined;
-    failures.lastCause =
-      done === undefined ? outcome.error : 'error' in done ? done.error : done.response;
+    failures.lastCause = cause;
     let budgetTokens: number | undefined;
     if (decision.kind === 'retry' && admission?.limits.budget !== undefined) {
       // The retry budget: the auth refresh retry (the other branch) never draws on it.
@@ -545,9 +535,9 @@ export function createEngine(options: TriageOptions): Engine {
       failures.lastCost = cost;
       budgetTokens = answer.tokens;
     }
-    if (outcome.result !== undefined && request.discard !== undefined) {
+    if (result !== undefined && request.discard !== undefined) {
       try {
-        request.discard(outcome.result);
+        request.discard(result);
       } catch {
         // Releasing is best effort; the next attempt does not depend on it.
       }

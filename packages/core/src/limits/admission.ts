@@ -154,6 +154,16 @@ const ALLOW: BreakerOutput = Object.freeze({
   requests: 0,
 }) as BreakerOutput;
 
+/** A failed store's answer to a release, a hold or a quota: no slot granted, nothing learned. */
+function noSlots(): ConcurrencyOutput {
+  return { granted: 0, limit: 0, previous: 0, inflight: 0, served: 0 };
+}
+
+/** A failed store's answer to a hold, a learned rate or a moved entry: nothing changed. */
+function noPace(): PaceOutput {
+  return { at: 0, reserved: false, holdUntil: 0, changed: false };
+}
+
 /**
  * Creates the coordinator for one client. The engine stays the one place that decides; this
  * module owns the mechanics: local FIFO queues, their timers, and the store calls.
@@ -353,7 +363,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         waiting: acc.live,
         ...(next === undefined ? {} : { keep: true }),
       },
-      () => ({ granted: 0, limit: 0, previous: 0, inflight: 0, served: 0 }),
+      noSlots,
     );
     let kept = next;
     const answered = (out: ConcurrencyOutput): void => {
@@ -544,12 +554,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     permit: Permit,
   ): MaybePromise<Refusal | undefined> {
     const asked = clock.now();
-    if (!paces) {
-      if (acc.holdUntil <= asked) return undefined;
-      if (acc.holdUntil > ctx.deadline)
-        return { refused: 'deadline', retryAfterMs: acc.holdUntil - asked };
-      return wait(acc, ctx, permit, acc.holdUntil, 'hold');
-    }
+    if (!paces) return holdOff(acc, ctx, permit, acc.holdUntil);
     const answer = apply<PaceState, PaceInput, PaceOutput>(
       acc.keys.pace,
       pace,
@@ -584,6 +589,19 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     return sleep(clock, until - now, ctx.signal).then(() => undefined);
   }
 
+  /** Waits for the end of a hold, or refuses when the hold outlasts the deadline. */
+  function holdOff(
+    acc: Account,
+    ctx: AdmissionContext,
+    permit: Permit,
+    until: number,
+  ): MaybePromise<Refusal | undefined> {
+    const now = clock.now();
+    if (until <= now) return undefined;
+    if (until > ctx.deadline) return { refused: 'deadline', retryAfterMs: until - now };
+    return wait(acc, ctx, permit, until, 'hold');
+  }
+
   /** The attempt leaves now. */
   function admitted(acc: Account, ctx: AdmissionContext, permit: Permit): Permit {
     const now = clock.now();
@@ -603,12 +621,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       acc.keys.pace,
       pace,
       { op: 'move', entry: permit.paceEntry, to },
-      () => ({
-        at: 0,
-        reserved: false,
-        holdUntil: 0,
-        changed: false,
-      }),
+      noPace,
     );
   }
 
@@ -632,7 +645,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       acc.keys.pace,
       pace,
       { op: 'hold', until },
-      () => ({ at: 0, reserved: false, holdUntil: 0, changed: false }),
+      noPace,
     );
     // The concurrency record keeps it too: a slot it hands to a queued request (in any process)
     // carries the hold, and that request, paced before it queued, waits for it.
@@ -641,7 +654,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         acc.keys.concurrency,
         concurrency,
         { op: 'hold', until },
-        () => ({ granted: 0, limit: 0, previous: 0, inflight: 0, served: 0 }),
+        noSlots,
       );
     void then(answer, (out) => {
       if (out.changed) ctx.emit({ type: 'hold', ...event(ctx, acc), delayMs, reason });
@@ -667,7 +680,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         acc.keys.pace,
         pace,
         { op: 'learn', rates },
-        () => ({ at: 0, reserved: false, holdUntil: 0, changed: false }),
+        noPace,
       );
       void then(answer, (out) => {
         if (out.changed) ctx.emit({ type: 'rate', ...event(ctx, acc), rates });
@@ -679,7 +692,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         acc.keys.concurrency,
         concurrency,
         { op: 'ceiling', max: info.concurrency },
-        () => ({ granted: 0, limit: 0, previous: 0, inflight: 0, served: 0 }),
+        noSlots,
       );
       void then(answer, (out) => {
         if (out.reason !== undefined)
@@ -721,34 +734,23 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     };
   }
 
-  /** After pacing: the slot, then the end of a hold that began while it queued. */
-  function afterPace(
+  /**
+   * Goes on with `next` once a step of admission lets the attempt through. A refusal or an abort
+   * ends the admission: what the permit holds so far (a slot, a probe) goes back.
+   */
+  function step(
     acc: Account,
-    ctx: AdmissionContext,
     permit: Permit,
+    answer: MaybePromise<Refusal | undefined>,
+    next: () => MaybePromise<Permit | Refusal>,
   ): MaybePromise<Permit | Refusal> {
-    const slot = takeSlot(acc, ctx, permit);
     const go = (refusal: Refusal | undefined): MaybePromise<Permit | Refusal> => {
-      if (refusal !== undefined) {
-        abandon(acc, permit);
-        return refusal;
-      }
-      const now = clock.now();
-      if (permit.holdUntil <= now) return admitted(acc, ctx, permit);
-      if (permit.holdUntil > ctx.deadline) {
-        abandon(acc, permit);
-        return { refused: 'deadline', retryAfterMs: permit.holdUntil - now };
-      }
-      return wait(acc, ctx, permit, permit.holdUntil, 'hold').then(
-        () => admitted(acc, ctx, permit),
-        (error: unknown) => {
-          abandon(acc, permit);
-          throw error;
-        },
-      );
+      if (refusal === undefined) return next();
+      abandon(acc, permit);
+      return refusal;
     };
-    if (!isPromiseLike(slot)) return go(slot);
-    return slot.then(go, (error: unknown) => {
+    if (!isPromiseLike(answer)) return go(answer);
+    return answer.then(go, (error: unknown) => {
       abandon(acc, permit);
       throw error;
     });
@@ -763,17 +765,14 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         if (typeof probe === 'object') return probe;
         const permit = blankPermit(acc);
         permit.probe = probe;
-        const paced = takePace(acc, ctx, permit);
-        const next = (refusal: Refusal | undefined): MaybePromise<Permit | Refusal> => {
-          if (refusal === undefined) return afterPace(acc, ctx, permit);
-          abandon(acc, permit);
-          return refusal;
-        };
-        if (!isPromiseLike(paced)) return next(paced);
-        return paced.then(next, (error: unknown) => {
-          abandon(acc, permit);
-          throw error;
-        });
+        // Pacing, then the slot, then the end of a hold that began while it queued.
+        return step(acc, permit, takePace(acc, ctx, permit), () =>
+          step(acc, permit, takeSlot(acc, ctx, permit), () =>
+            step(acc, permit, holdOff(acc, ctx, permit, permit.holdUntil), () =>
+              admitted(acc, ctx, permit),
+            ),
+          ),
+        );
       });
     },
     release(permit, report, ctx) {

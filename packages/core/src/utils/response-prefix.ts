@@ -71,15 +71,7 @@ export async function readBodyPrefix(response: Response, limit: number): Promise
   } finally {
     reader.cancel().catch(() => {});
   }
-  const bytes = new Uint8Array(Math.min(size, limit));
-  let offset = 0;
-  for (const chunk of chunks) {
-    const part = chunk.subarray(0, bytes.byteLength - offset);
-    bytes.set(part, offset);
-    offset += part.byteLength;
-    if (offset >= bytes.byteLength) break;
-  }
-  return { bytes, complete: complete && size <= limit };
+  return { bytes: concat(chunks, Math.min(size, limit)), complete: complete && size <= limit };
 }
 
 /** What classification read of a fetch `Response`, and the response to hand on in its place. */
