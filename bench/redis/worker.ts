@@ -163,7 +163,7 @@ async function main(task: WorkerTask): Promise<void> {
     limitChanges,
     firstError,
   });
-  store?.close();
+  await store?.close();
   await redis?.quit();
   process.disconnect?.();
 }

@@ -25,11 +25,21 @@ import { type LuaScript, toLuaJson } from './scripts/lua.ts';
 /** A {@link StateStore} on Redis. */
 export interface RedisStore extends StateStore {
   /**
-   * Stops the background work: recovery probes and lease refreshes (the default clock's timers
-   * for them do not keep a process alive anyway). The store still answers; slots still in use
-   * then stay counted until their lease expires.
+   * Shuts the store down gracefully; await it before `redis.quit()`. It stops the background work
+   * (recovery probes and lease refreshes), waits for the calls still on their way to Redis (each
+   * within `timeoutMs`), then gives back whatever Redis still counts under this store's leases
+   * beyond the slots in use. Without it, the last releases of a process that quits at once can be
+   * lost (ioredis's auto-pipelining sends them after `QUIT`), and the account would run short of
+   * those slots for up to `leaseMs`. The store still answers afterwards; slots still in use stay
+   * counted until they are released or their lease expires.
+   *
+   * @example
+   * ```ts
+   * await store.close();
+   * await redis.quit();
+   * ```
    */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Links kept before idle ones are pruned. */
@@ -75,6 +85,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   let probeTimer: (() => void) | undefined;
   let refreshTimer: (() => void) | undefined;
   let closed = false;
+  /** Calls on their way to Redis, for `close` to wait for. */
+  const calls = new Set<Promise<unknown>>();
 
   const newLease = (): string => `${o.clientId}:${++leases}`;
 
@@ -229,7 +241,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
     answered: (output: unknown) => O,
     fallback: () => O,
   ): Promise<O> {
-    return new Promise<O>((resolve, reject) => {
+    const promise = new Promise<O>((resolve, reject) => {
       let settled = false;
       let cancel: () => void = () => {};
       const settle = (decide: () => O): void => {
@@ -276,6 +288,10 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         },
       );
     });
+    calls.add(promise);
+    const done = (): void => void calls.delete(promise);
+    promise.then(done, done);
+    return promise;
   }
 
   function args(now: number, config: string, input: unknown): string[] {
@@ -446,12 +462,20 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         locally,
       );
     },
-    close() {
+    async close() {
       closed = true;
       probeTimer?.();
       refreshTimer?.();
       probeTimer = undefined;
       refreshTimer = undefined;
+      // Each call settles within `timeoutMs`; a release may chain one more (a `drop`): wait again.
+      while (calls.size > 0) await Promise.allSettled([...calls]);
+      for (const link of links.values()) {
+        // Leases with no slot in use: anything Redis counts under them is left over.
+        for (const lease of new Set([link.lease, ...link.pools.keys()]))
+          if (lease !== LOCAL && (link.pools.get(lease) ?? 0) <= 0) leaseOp(link, 'drop', lease);
+      }
+      while (calls.size > 0) await Promise.allSettled([...calls]);
     },
   };
 }

@@ -9,7 +9,7 @@ import {
   paceMachine,
   type StateMachine,
 } from '@triage/core';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { createRedisStore, type RedisStore, type RedisStoreOptions } from '../src/index.ts';
 import {
@@ -162,6 +162,70 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     await sleep(250);
     expect(await other.apply(k, machine, { op: 'acquire', want: 2 }, 0)).toMatchObject({
       granted: 2,
+      inflight: 2,
+    });
+  });
+
+  test('close() delivers the releases still on their way before the client quits', async () => {
+    // Auto-pipelining sends queued commands on the next tick, after a QUIT sent at once: without
+    // waiting for them, the account would run two slots short for `leaseMs` (15 s).
+    const redis = new Redis({
+      host: server.host,
+      port: server.port,
+      db: server.db,
+      enableAutoPipelining: true,
+    });
+    await ready(redis);
+    const leaving = createRedisStore({ redis });
+    const other = await open();
+    const machine = slots(2);
+    const k = key('close');
+    expect(await leaving.apply(k, machine, { op: 'acquire', want: 2 }, 0)).toMatchObject({
+      granted: 2,
+    });
+    const release = {
+      op: 'release',
+      outcome: 'success',
+      latencyMs: 5,
+      inflightAtSend: 2,
+      waiting: 0,
+    } as const;
+    const releases = [0, 1].map(() => leaving.apply(k, machine, release, 0));
+    await leaving.close();
+    await redis.quit();
+    await expect(Promise.all(releases)).resolves.toHaveLength(2);
+    expect(await other.apply(k, machine, { op: 'acquire', want: 2 }, 0)).toMatchObject({
+      granted: 2,
+    });
+  });
+
+  test('close() gives back what Redis still counts under its idle leases', async () => {
+    const leaving = await open({ clientId: 'leaving' });
+    const other = await open();
+    const machine = slots(2);
+    const k = key('leftover');
+    await leaving.apply(k, machine, { op: 'acquire', want: 1 }, 0);
+    const release = {
+      op: 'release',
+      outcome: 'success',
+      latencyMs: 5,
+      inflightAtSend: 1,
+      waiting: 0,
+    } as const;
+    await leaving.apply(k, machine, release, 0);
+    // A grant whose answer never reached the store (it timed out on the way): Redis counts a slot
+    // under the lease that nobody uses.
+    const record = 'triage:{v:leftover}:concurrency';
+    const s = await state(record);
+    await admin.hset(record, 's', JSON.stringify({ ...s, inflight: 1 }));
+    await admin.hset(`${record}:held`, 'leaving:1', '1');
+    expect(await other.apply(k, machine, { op: 'acquire', want: 2 }, 0)).toMatchObject({
+      granted: 1,
+    });
+    await leaving.close();
+    expect(await admin.hget(`${record}:held`, 'leaving:1')).toBeNull();
+    expect(await other.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
+      granted: 1,
       inflight: 2,
     });
   });
