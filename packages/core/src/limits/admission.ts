@@ -139,7 +139,22 @@ interface Account extends AccountLimits {
   served: number;
   /** The longest hold this client knows of (its own, and those the store reported). */
   holdUntil: number;
+  /**
+   * Until when an asynchronous (shared) store's last breaker answer, `closed`, admits without a
+   * round trip; -1 when it does not (see {@link SHARED_CLOSED_MS}).
+   */
+  closedUntil: number;
 }
+
+/**
+ * How long a shared store's answer that the circuit is closed is taken as still true. Admitting
+ * through a closed circuit changes no state, so the round trip to the store (a Redis call before
+ * every request) only learns whether another process opened it; every answered request brings the
+ * shared state back anyway, so a process that sends learns of an opening with its next answer,
+ * and one that was quiet for this long asks again. The in-memory store is always asked: its
+ * answers are immediate and exact.
+ */
+const SHARED_CLOSED_MS = 1000;
 
 /** Accounts kept without activity before the cache is pruned of idle ones. */
 const MAX_ACCOUNTS = 4096;
@@ -250,6 +265,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       inflight: 0,
       served: 0,
       holdUntil: 0,
+      closedUntil: -1,
     };
     accounts.set(name, found);
     return found;
@@ -257,14 +273,24 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
 
   // ---- circuit breaker -------------------------------------------------------------------
 
+  /** Notes a shared store's breaker answer: while it says closed, admissions need not ask. */
+  function noteBreaker(acc: Account, answer: MaybePromise<BreakerOutput>): void {
+    if (!isPromiseLike(answer)) return;
+    void answer.then((out) => {
+      acc.closedUntil = out.state === 'closed' ? clock.now() + SHARED_CLOSED_MS : -1;
+    });
+  }
+
   function admitBreaker(acc: Account, ctx: AdmissionContext): MaybePromise<Refusal | boolean> {
     if (breaker === undefined) return false;
+    if (clock.now() < acc.closedUntil) return false;
     const answer = apply<BreakerState, BreakerInput, BreakerOutput>(
       acc.keys.breaker,
       breaker,
       { op: 'admit' },
       () => ALLOW,
     );
+    noteBreaker(acc, answer);
     return then(answer, (out): Refusal | boolean => {
       if (!out.allowed) {
         ctx.emit({
@@ -311,6 +337,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       { op: 'record', failure, probe: permit.probe },
       () => ALLOW,
     );
+    noteBreaker(acc, answer);
     void then(answer, (out) => {
       if (out.state === out.previous) return;
       const opened = out.state === 'open';
