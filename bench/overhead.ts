@@ -22,17 +22,18 @@ export interface OverheadParams {
   requests: number;
   concurrency: number;
   /**
-   * The measured requests of a pair are sent in this many chunks per client, alternating
-   * bare, triage, triage, bare, then triage, bare, bare, triage…, so a drift in the machine's
-   * speed during the run weighs on both clients alike.
+   * The measured requests of an adapter's three clients (bare, a second bare one as the control,
+   * triage) are sent in this many rounds of one short chunk each, the three in a different order
+   * every round (all six orders in turn), so a drift in the machine's speed during the run, and
+   * whatever going first or last in a round costs, weigh on every client alike.
    */
-  chunks: number;
+  rounds: number;
   /** Untimed requests per client first (JIT, connection pool). */
   warmup: number;
 }
 
-const FULL: OverheadParams = { requests: 20_000, concurrency: 16, chunks: 10, warmup: 500 };
-const QUICK: OverheadParams = { requests: 100, concurrency: 4, chunks: 2, warmup: 10 };
+const FULL: OverheadParams = { requests: 20_000, concurrency: 16, rounds: 48, warmup: 500 };
+const QUICK: OverheadParams = { requests: 120, concurrency: 4, rounds: 6, warmup: 10 };
 
 /** One adapter against its bare client. */
 export interface OverheadRow {
@@ -40,8 +41,16 @@ export interface OverheadRow {
   bare: string;
   bareRps: number;
   triageRps: number;
-  /** 1 − triage / bare: the throughput triage costs. */
+  /**
+   * The throughput triage costs: 1 − the median over rounds of triage's throughput over bare's in
+   * the same round.
+   */
   loss: number;
+  /**
+   * 1 − control / bare, the control being a second bare client measured the same way: what the
+   * method reports when there is nothing to find (its noise and bias on this machine, this run).
+   */
+  controlLoss: number;
   /**
    * This process's CPU time per request (user + system, all threads), bare and triage. Other
    * load on the machine slows the wall clock but not this, so it tells noise from overhead.
@@ -61,6 +70,8 @@ interface Pair {
   adapter: OverheadRow['adapter'];
   bare: string;
   bareSend: Send;
+  /** The same as `bareSend` through a client of its own (another instance, or fetch itself). */
+  controlSend: Send;
   triageSend: Send;
 }
 
@@ -78,9 +89,11 @@ function expectResult(data: unknown): void {
 function pairs(url: string): Pair[] {
   const options = { vendor: simplybook };
   const bareAxios = axios.create();
+  const controlAxios = axios.create();
   const triageAxios = axios.create();
   attachTriage(triageAxios, options);
   const bareKy = ky.create();
+  const controlKy = ky.create();
   const triageKy = withTriage(ky.create(), options);
   const triageFetch = createTriageFetch(options);
   const init = { method: 'POST', body: BODY, headers: HEADERS };
@@ -90,6 +103,8 @@ function pairs(url: string): Pair[] {
       bare: `axios ${versionOf('axios')}`,
       bareSend: async () =>
         expectResult((await bareAxios.post(url, BODY, { headers: HEADERS })).data),
+      controlSend: async () =>
+        expectResult((await controlAxios.post(url, BODY, { headers: HEADERS })).data),
       triageSend: async () =>
         expectResult((await triageAxios.post(url, BODY, { headers: HEADERS })).data),
     },
@@ -98,6 +113,8 @@ function pairs(url: string): Pair[] {
       bare: `ky ${versionOf('ky')}`,
       bareSend: async () =>
         expectResult(await bareKy.post(url, { body: BODY, headers: HEADERS }).json()),
+      controlSend: async () =>
+        expectResult(await controlKy.post(url, { body: BODY, headers: HEADERS }).json()),
       triageSend: async () =>
         expectResult(await triageKy.post(url, { body: BODY, headers: HEADERS }).json()),
     },
@@ -105,9 +122,41 @@ function pairs(url: string): Pair[] {
       adapter: 'fetch',
       bare: `fetch (Node ${process.version})`,
       bareSend: async () => expectResult(await (await fetch(url, init)).json()),
+      controlSend: async () => expectResult(await (await fetch(url, { ...init })).json()),
       triageSend: async () => expectResult(await (await triageFetch(url, init)).json()),
     },
   ];
+}
+
+type Client = 'bare' | 'control' | 'triage';
+
+/** Every order of the three clients: round `r` sends them in `ORDERS[r % 6]`. */
+const ORDERS: readonly (readonly Client[])[] = [
+  ['bare', 'control', 'triage'],
+  ['triage', 'bare', 'control'],
+  ['control', 'triage', 'bare'],
+  ['triage', 'control', 'bare'],
+  ['bare', 'triage', 'control'],
+  ['control', 'bare', 'triage'],
+];
+
+interface Total {
+  elapsedMs: number;
+  cpuMs: number;
+  requests: number;
+  failures: number;
+  /** Each chunk's throughput. */
+  chunks: number[];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+function newTotal(): Total {
+  return { elapsedMs: 0, cpuMs: 0, requests: 0, failures: 0, chunks: [] };
 }
 
 interface Measured {
@@ -143,43 +192,47 @@ export async function runOverhead(
   const rows: OverheadRow[] = [];
   try {
     for (const pair of pairs(server.url)) {
-      await measure(pair.bareSend, params.warmup, params.concurrency);
-      await measure(pair.triageSend, params.warmup, params.concurrency);
-      const chunk = Math.ceil(params.requests / params.chunks);
-      const bare = { elapsedMs: 0, cpuMs: 0, requests: 0, failures: 0, chunks: [] as number[] };
-      const triage = { elapsedMs: 0, cpuMs: 0, requests: 0, failures: 0, chunks: [] as number[] };
-      // ABBA, then BAAB: each client goes first as often as second.
-      const order = Array.from({ length: params.chunks * 2 }, (_, index) => {
-        const block = Math.floor(index / 4);
-        const abba = [0, 3].includes(index % 4);
-        return abba === (block % 2 === 0) ? 'bare' : 'triage';
-      });
-      for (const which of order) {
-        const send = which === 'bare' ? pair.bareSend : pair.triageSend;
-        const total = which === 'bare' ? bare : triage;
-        const result = await measure(send, chunk, params.concurrency);
-        total.elapsedMs += result.elapsedMs;
-        total.cpuMs += result.cpuMs;
-        total.requests += chunk;
-        total.failures += result.failures;
-        total.chunks.push(result.rps);
+      const clients = { bare: pair.bareSend, control: pair.controlSend, triage: pair.triageSend };
+      for (const send of Object.values(clients))
+        await measure(send, params.warmup, params.concurrency);
+      const chunk = Math.ceil(params.requests / params.rounds);
+      const totals = {
+        bare: newTotal(),
+        control: newTotal(),
+        triage: newTotal(),
+      };
+      for (let round = 0; round < params.rounds; round++) {
+        for (const which of ORDERS[round % ORDERS.length]!) {
+          const result = await measure(clients[which], chunk, params.concurrency);
+          const total = totals[which];
+          total.elapsedMs += result.elapsedMs;
+          total.cpuMs += result.cpuMs;
+          total.requests += chunk;
+          total.failures += result.failures;
+          total.chunks.push(result.rps);
+        }
       }
-      const bareRps = bare.requests / (bare.elapsedMs / 1000);
-      const triageRps = triage.requests / (triage.elapsedMs / 1000);
+      const rps = (total: Total): number => total.requests / (total.elapsedMs / 1000);
+      const { bare, control, triage } = totals;
+      // Within a round the three chunks ran back to back: their ratio cancels the machine's drift,
+      // and the median over rounds ignores the rounds a stall of the machine fell into.
+      const lossOf = (other: Total): number =>
+        1 - median(other.chunks.map((value, round) => value / bare.chunks[round]!));
       log(
-        `overhead: ${pair.adapter}: ${formatNumber(bareRps)} vs ${formatNumber(triageRps)} req/s`,
+        `overhead: ${pair.adapter}: ${formatNumber(rps(bare))} (control ${formatNumber(rps(control))}) vs ${formatNumber(rps(triage))} req/s`,
       );
       rows.push({
         adapter: pair.adapter,
         bare: pair.bare,
-        bareRps,
-        triageRps,
-        loss: 1 - triageRps / bareRps,
+        bareRps: rps(bare),
+        triageRps: rps(triage),
+        loss: lossOf(triage),
+        controlLoss: lossOf(control),
         bareCpuUs: (bare.cpuMs * 1000) / bare.requests,
         triageCpuUs: (triage.cpuMs * 1000) / triage.requests,
         bareRange: [Math.min(...bare.chunks), Math.max(...bare.chunks)],
         triageRange: [Math.min(...triage.chunks), Math.max(...triage.chunks)],
-        failures: bare.failures + triage.failures,
+        failures: bare.failures + control.failures + triage.failures,
       });
     }
   } finally {
@@ -203,8 +256,11 @@ export async function runOverhead(
       `A loopback HTTP server in a child process answers a POSTed JSON-RPC call with a 200 JSON ` +
       `body at once. Each client sends ${formatNumber(params.requests)} measured requests from ` +
       `${params.concurrency} workers, after ${formatNumber(params.warmup)} untimed ones, in ` +
-      `${params.chunks} chunks interleaved with its pair's (bare, triage, triage, bare, then the ` +
-      'other way round). triage runs with `{ vendor: simplybook }` and nothing else: limits, ' +
+      `${params.rounds} rounds of one chunk per client (bare, control, triage), each round in ` +
+      'another of the six orders. Loss is 1 − the median over rounds of the client’s throughput ' +
+      'over bare’s in the same round (req/s columns: all chunks together). The control is a second bare client measured the same way: its ' +
+      '"loss" is what the method reports when there is nothing to find, the noise to read the ' +
+      'triage column against. triage runs with `{ vendor: simplybook }` and nothing else: limits, ' +
       'retry budget and circuit breaker at their defaults, and every 200 body read and classified. ' +
       'Chunk ranges show how steady the machine was; CPU time per request is this process’s, ' +
       'which other load on the machine does not inflate.',
@@ -216,6 +272,7 @@ export async function runOverhead(
         { label: 'bare (req/s)', numeric: true },
         { label: 'triage (req/s)', numeric: true },
         { label: 'throughput loss', numeric: true },
+        { label: 'control: bare vs bare', numeric: true },
         { label: 'CPU µs/request, bare → triage', numeric: true },
         { label: 'bare chunks (req/s)', numeric: true },
         { label: 'triage chunks (req/s)', numeric: true },
@@ -226,6 +283,7 @@ export async function runOverhead(
         formatNumber(row.bareRps),
         formatNumber(row.triageRps),
         formatPercent(row.loss),
+        formatPercent(row.controlLoss),
         `${formatNumber(row.bareCpuUs)} → ${formatNumber(row.triageCpuUs)}`,
         range(row.bareRange),
         range(row.triageRange),

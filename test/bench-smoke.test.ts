@@ -74,7 +74,11 @@ describe.concurrent('pnpm bench --quick', () => {
       expect(row.failures).toBe(0);
       expect(row.bareRps).toBeGreaterThan(0);
       expect(row.triageRps).toBeGreaterThan(0);
+      // The control (a second bare client) is measured like triage, against the same rounds.
+      expect(Number.isFinite(row.controlLoss)).toBe(true);
+      expect(row.controlLoss).toBeLessThan(1);
     }
+    expect(report.table.columns.map((c) => c.label)).toContain('control: bare vs bare');
   });
 
   test('classify: five vendors', async () => {
