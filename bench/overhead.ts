@@ -32,7 +32,7 @@ export interface OverheadParams {
   warmup: number;
 }
 
-const FULL: OverheadParams = { requests: 20_000, concurrency: 16, rounds: 48, warmup: 500 };
+const FULL: OverheadParams = { requests: 20_000, concurrency: 16, rounds: 48, warmup: 5_000 };
 const QUICK: OverheadParams = { requests: 120, concurrency: 4, rounds: 6, warmup: 10 };
 
 /** One adapter against its bare client. */
