@@ -468,14 +468,16 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       refreshTimer?.();
       probeTimer = undefined;
       refreshTimer = undefined;
-      // Each call settles within `timeoutMs`; a release may chain one more (a `drop`): wait again.
-      while (calls.size > 0) await Promise.allSettled([...calls]);
+      // Each call settles within `timeoutMs`. The calls under way now, not those a caller still
+      // making requests adds meanwhile: close() ends even under traffic.
+      await Promise.allSettled([...calls]);
       for (const link of links.values()) {
         // Leases with no slot in use: anything Redis counts under them is left over.
         for (const lease of new Set([link.lease, ...link.pools.keys()]))
           if (lease !== LOCAL && (link.pools.get(lease) ?? 0) <= 0) leaseOp(link, 'drop', lease);
       }
-      while (calls.size > 0) await Promise.allSettled([...calls]);
+      // The drops, and any a release answered above chained.
+      await Promise.allSettled([...calls]);
     },
   };
 }

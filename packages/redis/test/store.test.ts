@@ -199,6 +199,22 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     });
   });
 
+  test('close() ends while its process keeps calling (it waits only for the calls under way)', async () => {
+    const busy = await open();
+    const machine = slots(100);
+    const k = key('busy-close');
+    let calling = true;
+    const loop = (async () => {
+      while (calling) await busy.apply(k, machine, { op: 'acquire', want: 1 }, 0);
+    })();
+    await sleep(20);
+    const closed = busy.close().then(() => 'closed');
+    const late = sleep(2000).then(() => 'still waiting');
+    expect(await Promise.race([closed, late])).toBe('closed');
+    calling = false;
+    await loop;
+  });
+
   test('close() gives back what Redis still counts under its idle leases', async () => {
     const leaving = await open({ clientId: 'leaving' });
     const other = await open();
