@@ -208,11 +208,14 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
       while (calling) await busy.apply(k, machine, { op: 'acquire', want: 1 }, 0);
     })();
     await sleep(20);
-    const closed = busy.close().then(() => 'closed');
-    const late = sleep(2000).then(() => 'still waiting');
-    expect(await Promise.race([closed, late])).toBe('closed');
-    calling = false;
-    await loop;
+    try {
+      const closed = busy.close().then(() => 'closed');
+      const late = sleep(2000).then(() => 'still waiting');
+      expect(await Promise.race([closed, late])).toBe('closed');
+    } finally {
+      calling = false;
+      await loop;
+    }
   });
 
   test('close() gives back what Redis still counts under its idle leases', async () => {
