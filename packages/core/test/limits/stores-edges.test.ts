@@ -272,103 +272,84 @@ describe('admission edge cases', () => {
   });
 });
 
+/**
+ * The in-memory store behind a counter of breaker admissions. `shared`: every answer comes a turn
+ * later, as another process's store (Redis) would answer; otherwise at once.
+ */
+function countingStore(shared: boolean): { store: StateStore; admits: () => number } {
+  const memory = createMemoryStore();
+  let admits = 0;
+  const store: StateStore = {
+    apply(k, machine, input, now) {
+      if (k.kind === 'breaker' && (input as { op: string }).op === 'admit') admits++;
+      if (!shared) return memory.apply(k, machine, input, now);
+      return Promise.resolve().then(() => memory.apply(k, machine, input, now));
+    },
+  };
+  return { store, admits: () => admits };
+}
+
+const get = (engine: ReturnType<typeof createEngine>, status = 200): Promise<Res> =>
+  engine.execute<Res>({
+    method: 'GET',
+    url: 'https://s.test/',
+    send: async () => reply({ status }),
+  });
+
 describe('a shared (asynchronous) store and the circuit breaker', () => {
   test("a closed answer admits without a round trip for 1 s; another process's opening is seen with the next answer", async () => {
-    const memory = createMemoryStore();
-    const admits: string[] = [];
-    // Another process's store, as far as timing goes: every answer comes a turn later.
-    const store: StateStore = {
-      apply(k, machine, input, now) {
-        if (k.kind === 'breaker' && (input as { op: string }).op === 'admit')
-          admits.push(k.account);
-        return Promise.resolve().then(() => memory.apply(k, machine, input, now));
-      },
-    };
+    const { store, admits } = countingStore(true);
     const clock = createManualClock();
     const breaker = { windowMs: 60_000, minimumRequests: 2, failureRatio: 0.25, openMs: 5000 };
     const limits = { store, account: 'acct', concurrency: false, budget: false, breaker } as const;
     const a = createEngine({ vendor: http, clock, limits, retry: false });
     const b = createEngine({ vendor: http, clock, limits, retry: false });
-    const get = (engine: typeof a, status: number) =>
-      engine.execute<Res>({
-        method: 'GET',
-        url: 'https://s.test/',
-        send: async () => reply({ status }),
-      });
 
-    await get(a, 200);
+    await get(a);
     await flush();
-    expect(admits).toHaveLength(1);
+    expect(admits()).toBe(1);
     // The answers said closed: a's next requests go without asking.
-    await get(a, 200);
+    await get(a);
     await flush();
     clock.advance(999);
-    await get(a, 200);
+    await get(a);
     await flush();
-    expect(admits).toHaveLength(1);
+    expect(admits()).toBe(1);
     // b's failure opens the shared circuit (1 of 4 requests failed: the ratio is reached)…
     await expect(get(b, 500)).rejects.toMatchObject({ status: 500 });
     await flush();
-    expect(admits).toHaveLength(2);
+    expect(admits()).toBe(2);
     // …a, not having heard, sends once more…
-    await get(a, 200);
+    await get(a);
     await flush();
-    expect(admits).toHaveLength(2);
+    expect(admits()).toBe(2);
     // …and that request's answer says open: the next one asks, and is refused.
-    await expect(get(a, 200)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
-    expect(admits).toHaveLength(3);
+    await expect(get(a)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(admits()).toBe(3);
     // So does b, whose own answer said open.
-    await expect(get(b, 200)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
-    expect(admits).toHaveLength(4);
+    await expect(get(b)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(admits()).toBe(4);
   });
 
   test('a closed answer is trusted for 1 s at most', async () => {
-    const memory = createMemoryStore();
-    let asked = 0;
-    const store: StateStore = {
-      apply(k, machine, input, now) {
-        if (k.kind === 'breaker' && (input as { op: string }).op === 'admit') asked++;
-        return Promise.resolve().then(() => memory.apply(k, machine, input, now));
-      },
-    };
+    const { store, admits } = countingStore(true);
     const clock = createManualClock();
-    const engine = createEngine({
-      vendor: http,
-      clock,
-      limits: { store, concurrency: false, budget: false },
-      retry: false,
-    });
-    const get = () =>
-      engine.execute<Res>({ method: 'GET', url: 'https://s.test/', send: async () => reply(ok) });
-    await get();
+    const limits = { store, concurrency: false, budget: false } as const;
+    const engine = createEngine({ vendor: http, clock, limits, retry: false });
+    await get(engine);
     await flush();
     clock.advance(1000);
-    await get();
+    await get(engine);
     await flush();
-    await get();
-    expect(asked).toBe(2);
+    await get(engine);
+    expect(admits()).toBe(2);
   });
 
   test('the in-memory store is asked every time (its answers are exact and immediate)', async () => {
-    const memory = createMemoryStore();
-    let asked = 0;
-    const store: StateStore = {
-      apply(k, machine, input, now) {
-        if (k.kind === 'breaker' && (input as { op: string }).op === 'admit') asked++;
-        return memory.apply(k, machine, input, now);
-      },
-    };
-    const engine = createEngine({
-      vendor: http,
-      limits: { store, concurrency: false, budget: false },
-      retry: false,
-    });
-    for (let i = 0; i < 3; i++)
-      await engine.execute<Res>({
-        method: 'GET',
-        url: 'https://s.test/',
-        send: async () => reply(ok),
-      });
-    expect(asked).toBe(3);
+    const { store, admits } = countingStore(false);
+    const limits = { store, concurrency: false, budget: false } as const;
+    const engine = createEngine({ vendor: http, limits, retry: false });
+    for (let i = 0; i < 3; i++) await get(engine);
+    expect(admits()).toBe(3);
   });
 });
