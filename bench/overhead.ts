@@ -8,6 +8,7 @@ import { startLoopbackServer } from './support/loopback.ts';
 import { runPool } from './support/pool.ts';
 import type { BenchmarkReport, TargetCheck } from './support/report.ts';
 import { formatNumber, formatPercent } from './support/table.ts';
+import { median } from './support/timing.ts';
 import { versionOf } from './support/versions.ts';
 
 /** Options of {@link runOverhead}. */
@@ -147,12 +148,6 @@ interface Total {
   failures: number;
   /** Each chunk's throughput. */
   chunks: number[];
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function newTotal(): Total {

@@ -18,6 +18,7 @@ import {
   key,
   ready,
   recorder,
+  release,
   sleep,
   slots,
   worker,
@@ -183,14 +184,8 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     expect(await leaving.apply(k, machine, { op: 'acquire', want: 2 }, 0)).toMatchObject({
       granted: 2,
     });
-    const release = {
-      op: 'release',
-      outcome: 'success',
-      latencyMs: 5,
-      inflightAtSend: 2,
-      waiting: 0,
-    } as const;
-    const releases = [0, 1].map(() => leaving.apply(k, machine, release, 0));
+    const released = release({ inflightAtSend: 2 });
+    const releases = [0, 1].map(() => leaving.apply(k, machine, released, 0));
     await leaving.close();
     await redis.quit();
     await expect(Promise.all(releases)).resolves.toHaveLength(2);
@@ -224,14 +219,8 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     const machine = slots(2);
     const k = key('leftover');
     await leaving.apply(k, machine, { op: 'acquire', want: 1 }, 0);
-    const release = {
-      op: 'release',
-      outcome: 'success',
-      latencyMs: 5,
-      inflightAtSend: 1,
-      waiting: 0,
-    } as const;
-    await leaving.apply(k, machine, release, 0);
+    const released = release();
+    await leaving.apply(k, machine, released, 0);
     // A grant whose answer never reached the store (it timed out on the way): Redis counts a slot
     // under the lease that nobody uses.
     const record = 'triage:{v:leftover}:concurrency';
@@ -261,14 +250,8 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     expect(await other.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
       granted: 0,
     });
-    const release = {
-      op: 'release',
-      outcome: 'success',
-      latencyMs: 400,
-      inflightAtSend: 1,
-      waiting: 0,
-    } as const;
-    expect(await holder.apply(k, machine, release, 0)).toMatchObject({ inflight: 0 });
+    const released = release({ latencyMs: 400 });
+    expect(await holder.apply(k, machine, released, 0)).toMatchObject({ inflight: 0 });
     expect(await other.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
       granted: 1,
     });
@@ -280,15 +263,9 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     const machine = slots(2);
     const k = key('foreign');
     await a.apply(k, machine, { op: 'acquire', want: 1 }, 0);
-    const release = {
-      op: 'release',
-      outcome: 'cancelled',
-      latencyMs: 0,
-      inflightAtSend: 1,
-      waiting: 0,
-    } as const;
-    expect(await b.apply(k, machine, release, 0)).toMatchObject({ inflight: 1 });
-    expect(await a.apply(k, machine, release, 0)).toMatchObject({ inflight: 0 });
+    const released = release({ outcome: 'cancelled', latencyMs: 0 });
+    expect(await b.apply(k, machine, released, 0)).toMatchObject({ inflight: 1 });
+    expect(await a.apply(k, machine, released, 0)).toMatchObject({ inflight: 0 });
   });
 
   test('a flushed script cache is refilled (EVALSHA, then EVAL on NOSCRIPT)', async () => {
@@ -376,13 +353,7 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
       0,
     )) as ConcurrencyOutput;
     expect(first.granted).toBe(1);
-    const handOver = {
-      op: 'release',
-      outcome: 'success',
-      latencyMs: 5,
-      inflightAtSend: 1,
-      waiting: 1,
-    } as const;
+    const handOver = release({ waiting: 1 });
     expect(await store.apply(k, machine, handOver, 0)).toMatchObject({ granted: 1, inflight: 1 });
     const [lease] = await admin.zrange('triage:{v:queue}:concurrency:leases', 0, -1);
     expect(await admin.hget('triage:{v:queue}:concurrency:held', String(lease))).toBe('1');
@@ -394,14 +365,7 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     const machine = slots(2);
     const k = key('keep');
     expect(await a.apply(k, machine, { op: 'acquire', want: 2 }, 0)).toMatchObject({ granted: 2 });
-    const keep = {
-      op: 'release',
-      outcome: 'success',
-      latencyMs: 5,
-      inflightAtSend: 2,
-      waiting: 2,
-      keep: true,
-    } as const;
+    const keep = release({ inflightAtSend: 2, waiting: 2, keep: true });
     // a passed the slot to its next request: still 2 in flight, none more for its second waiter.
     expect(await a.apply(k, machine, keep, 0)).toMatchObject({ granted: 0, inflight: 2 });
     expect(await b.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
@@ -409,9 +373,9 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     });
     const [lease] = await admin.zrange('triage:{v:keep}:concurrency:leases', 0, -1);
     expect(await admin.hget('triage:{v:keep}:concurrency:held', String(lease))).toBe('2');
-    const release = { ...keep, waiting: 0, keep: false } as const;
-    await a.apply(k, machine, release, 0);
-    await a.apply(k, machine, release, 0);
+    const released = { ...keep, waiting: 0, keep: false } as const;
+    await a.apply(k, machine, released, 0);
+    await a.apply(k, machine, released, 0);
     expect(await state('triage:{v:keep}:concurrency')).toMatchObject({ inflight: 0 });
     expect(await admin.zcard('triage:{v:keep}:concurrency:leases')).toBe(0);
   });

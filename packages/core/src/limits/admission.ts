@@ -283,7 +283,8 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
 
   function admitBreaker(acc: Account, ctx: AdmissionContext): MaybePromise<Refusal | boolean> {
     if (breaker === undefined) return false;
-    if (clock.now() < acc.closedUntil) return false;
+    // -1 (never set, or not closed) skips the clock read: the in-memory store always asks.
+    if (acc.closedUntil >= 0 && clock.now() < acc.closedUntil) return false;
     const answer = apply<BreakerState, BreakerInput, BreakerOutput>(
       acc.keys.breaker,
       breaker,

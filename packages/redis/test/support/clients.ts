@@ -1,6 +1,7 @@
 import {
   type AttemptOutcome,
   type ConcurrencyConfig,
+  type ConcurrencyInput,
   concurrencyMachine,
   createEngine,
   type Engine,
@@ -50,6 +51,20 @@ export const fixed = (limit: number): ConcurrencyConfig => ({
 /** A fixed concurrency limit as the engine builds it. */
 export const slots = (limit: number): ReturnType<typeof concurrencyMachine> =>
   concurrencyMachine(fixed(limit));
+
+type Release = Extract<ConcurrencyInput, { op: 'release' }>;
+
+/** A concurrency release as the engine sends it: a success answered in 5 ms, unless `fields` say otherwise. */
+export function release(fields: Partial<Omit<Release, 'op'>> = {}): Release {
+  return {
+    op: 'release',
+    outcome: 'success',
+    latencyMs: 5,
+    inflightAtSend: 1,
+    waiting: 0,
+    ...fields,
+  };
+}
 
 export const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms));
