@@ -58,6 +58,16 @@ export {
   type RequestLimitsOptions,
   type RetryBudgetOptions,
 } from './limits/options.ts';
+export {
+  createRateDiscovery,
+  DISCOVERY,
+  type DiscoveryChange,
+  discoveredRates,
+  discoverySuccess,
+  discoveryThrottle,
+  type RateDiscovery,
+  recentSuccesses,
+} from './limits/rate-discovery.ts';
 export { parseRateLimitHeaders, type RateLimitInfo } from './limits/rate-limit-headers.ts';
 export {
   MAX_PACE_LOG,

@@ -2,6 +2,7 @@ import type { RequestInfo } from '../errors/vendor-error.ts';
 import type { Classification } from '../types/classification.ts';
 import type { TriageEvent } from '../types/events.ts';
 import type { HeadersLike } from '../types/input.ts';
+import type { RateSpec } from '../types/vendor.ts';
 import { type Clock, sleep } from '../utils/clock.ts';
 import {
   type BreakerInput,
@@ -17,6 +18,13 @@ import {
 } from './concurrency-limiter.ts';
 import { createMemoryStore } from './memory-store.ts';
 import type { NormalizedLimits } from './options.ts';
+import {
+  createRateDiscovery,
+  type DiscoveryChange,
+  discoverySuccess,
+  discoveryThrottle,
+  type RateDiscovery,
+} from './rate-discovery.ts';
 import { parseRateLimitHeaders } from './rate-limit-headers.ts';
 import { type PaceInput, type PaceOutput, type PaceState, paceMachine } from './rate-pacer.ts';
 import {
@@ -144,6 +152,8 @@ interface Account extends AccountLimits {
    * round trip; -1 when it does not (see {@link SHARED_CLOSED_MS}).
    */
   closedUntil: number;
+  /** The rate discovered from bare throttles (`rate: 'adaptive'`), once one came. */
+  discovery: RateDiscovery | undefined;
 }
 
 /**
@@ -266,6 +276,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       served: 0,
       holdUntil: 0,
       closedUntil: -1,
+      discovery: undefined,
     };
     accounts.set(name, found);
     return found;
@@ -663,7 +674,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     acc: Account,
     ctx: AdmissionContext,
     ms: number,
-    reason: 'retry-after' | 'ratelimit',
+    reason: 'retry-after' | 'ratelimit' | 'throttle',
   ): void {
     const delayMs = Math.min(ms, limits.maxHoldMs);
     if (!(delayMs > 0)) return;
@@ -702,18 +713,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       return;
     }
     acc.headers = 'seen';
-    if (info.rates.length > 0 && limits.learnRates) {
-      const rates = info.rates;
-      const answer = apply<PaceState, PaceInput, PaceOutput>(
-        acc.keys.pace,
-        pace,
-        { op: 'learn', rates },
-        noPace,
-      );
-      void then(answer, (out) => {
-        if (out.changed) ctx.emit({ type: 'rate', ...event(ctx, acc), rates });
-      });
-    }
+    if (info.rates.length > 0 && limits.learnRates) paceBy(acc, ctx, info.rates, 'headers');
     if (info.exhaustedForMs !== undefined) hold(acc, ctx, info.exhaustedForMs, 'ratelimit');
     if (info.concurrency !== undefined && concurrency !== undefined) {
       const answer = apply<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput>(
@@ -734,6 +734,55 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
           });
       });
     }
+  }
+
+  /** Paces the account by `rates` too (advertised, or discovered), replacing those learned before. */
+  function paceBy(
+    acc: Account,
+    ctx: AdmissionContext,
+    rates: RateSpec[],
+    source: 'headers' | 'throttles',
+  ): void {
+    const answer = apply<PaceState, PaceInput, PaceOutput>(
+      acc.keys.pace,
+      pace,
+      { op: 'learn', rates },
+      noPace,
+    );
+    void then(answer, (out) => {
+      if (out.changed) ctx.emit({ type: 'rate', ...event(ctx, acc), rates, source });
+    });
+  }
+
+  /**
+   * Rate discovery (`rate: 'adaptive'`): successes are counted; a throttle that said nothing else
+   * slows the account. A vendor that advertises its rate in headers is paced by those instead, and
+   * a throttle of a request sent while others were in flight is the concurrency limiter's to
+   * answer: only one sent alone is surely about the rate.
+   */
+  function discover(
+    acc: Account,
+    ctx: AdmissionContext,
+    permit: Permit,
+    c: Classification | undefined,
+  ): void {
+    if (acc.headers === 'seen') return;
+    let change: DiscoveryChange | undefined;
+    if (c === undefined) {
+      if (acc.discovery === undefined) acc.discovery = createRateDiscovery();
+      change = discoverySuccess(acc.discovery, clock.now(), limits.pace.ttlMs);
+    } else if (
+      c.throttle === true &&
+      c.retryAfterMs === undefined &&
+      (concurrency === undefined || permit.inflightAtSend <= 1)
+    ) {
+      if (acc.discovery === undefined) acc.discovery = createRateDiscovery();
+      change = discoveryThrottle(acc.discovery, clock.now(), limits.pace.ttlMs);
+    }
+    if (change === undefined) return;
+    // The rate first, so that the starts the hold releases are paced by it.
+    if (change.rates !== undefined) paceBy(acc, ctx, change.rates, 'throttles');
+    if (change.holdMs !== undefined) hold(acc, ctx, change.holdMs, 'throttle');
   }
 
   /** Moves the attempt's log entry down to the time it was answered: an answer proves the arrival. */
@@ -822,6 +871,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
           hold(acc, ctx, c.retryAfterMs, 'retry-after');
         if (limits.headers && report.headers !== undefined)
           learn(acc, ctx, report.headers, c === undefined);
+        if (limits.discoverRate) discover(acc, ctx, permit, c);
       }
       releaseSlot(acc, permit, outcome, ctx);
       recordBreaker(acc, permit, report, ctx);

@@ -150,15 +150,21 @@ export interface LimitsOptions {
   /** Tuning of the adaptive limit. */
   adaptive?: AdaptiveConcurrencyOptions;
   /**
-   * Never more than `requests` starts in any `perMs` window per account; `false` paces by no rate
-   * (a `Retry-After` or an exhausted `RateLimit` still holds the account).
-   * @default the vendor profile's `rate` (CO3: `{ requests: 2, perMs: 1000 }`), else none
+   * Never more than `requests` starts in any `perMs` window per account. `'adaptive'` discovers
+   * the rate from throttles that say nothing else (a bare 429: no `Retry-After`, no `RateLimit`
+   * headers): the first one holds the account for a second and paces it at 95% of what got
+   * through in the last second; every further one (at most one a second) sets it to 95% of what
+   * got through (at most the rate, at least half of it); each second the rate is used without a
+   * throttle adds 5% (at least 1 per second). `false` paces by
+   * no rate (a `Retry-After` or an exhausted `RateLimit` still holds the account).
+   * Rates the vendor advertises in headers are paced by too, unless `false`.
+   * @default the vendor profile's `rate` (CO3: `{ requests: 2, perMs: 1000 }`), else `'adaptive'`
    * @example
    * ```ts
    * limits: { rate: { requests: 100, perMs: 60_000 } }
    * ```
    */
-  rate?: RateSpec | false;
+  rate?: RateSpec | 'adaptive' | false;
   /**
    * How late a start may reach the vendor after it was sent, as a fraction of the rate's window
    * (of the shortest, with several): the vendor counts arrivals, which a new connection, a busy
@@ -239,6 +245,8 @@ export interface NormalizedLimits {
   headers: boolean;
   /** Pace by rates the vendor advertises (`RateLimit-Policy`): off with `rate: false`. */
   learnRates: boolean;
+  /** Discover a rate from throttles that say nothing else (`rate: 'adaptive'`). */
+  discoverRate: boolean;
   maxHoldMs: number;
   budget: BudgetConfig | undefined;
   breaker: (BreakerConfig & { isFailure: (c: Classification) => boolean }) | undefined;
@@ -342,10 +350,10 @@ export function normalizeLimits(
       ttlMs,
     };
   }
-  const rate = options.rate === undefined ? profile.rate : options.rate;
+  const rate = options.rate ?? profile.rate ?? 'adaptive';
+  const fixed = rate !== false && rate !== 'adaptive' && validRate(rate);
   const pace: PaceConfig = {
-    rates:
-      rate !== false && validRate(rate) ? [{ requests: rate.requests, perMs: rate.perMs }] : [],
+    rates: fixed ? [{ requests: rate.requests, perMs: rate.perMs }] : [],
     margin: num(options.rateMargin, DEFAULT_LIMITS.rateMargin),
     ttlMs,
   };
@@ -383,7 +391,8 @@ export function normalizeLimits(
     concurrency,
     pace,
     headers: options.headers ?? DEFAULT_LIMITS.headers,
-    learnRates: options.rate !== false,
+    learnRates: rate !== false,
+    discoverRate: rate === 'adaptive',
     maxHoldMs: num(options.maxHoldMs, DEFAULT_LIMITS.maxHoldMs),
     budget,
     breaker,

@@ -77,20 +77,26 @@ export interface LimitEvent extends LimiterEventBase {
   inflight: number;
 }
 
-/** The vendor advertised rates (`RateLimit-Policy`): the account is paced by them too. */
+/**
+ * The account is paced by these rates too: the vendor advertised them (`RateLimit-Policy`), or
+ * they were discovered from throttles (`limits.rate: 'adaptive'`).
+ */
 export interface RateEvent extends LimiterEventBase {
   type: 'rate';
   rates: RateSpec[];
+  /** `headers`: advertised; `throttles`: discovered, lower after a throttle, higher after a second without. */
+  source: 'headers' | 'throttles';
 }
 
 /**
- * The account starts nothing for `delayMs`: a throttle carried `Retry-After`, or the vendor said
- * its quota is used up (`RateLimit: …;r=0;t=…`, `X-RateLimit-Remaining: 0`).
+ * The account starts nothing for `delayMs`: a throttle carried `Retry-After`, the vendor said
+ * its quota is used up (`RateLimit: …;r=0;t=…`, `X-RateLimit-Remaining: 0`), or (`throttle`) a
+ * throttle that said neither began rate discovery.
  */
 export interface HoldEvent extends LimiterEventBase {
   type: 'hold';
   delayMs: number;
-  reason: 'retry-after' | 'ratelimit';
+  reason: 'retry-after' | 'ratelimit' | 'throttle';
 }
 
 /** The attempt waits before it is sent. An attempt admitted at once emits nothing. */

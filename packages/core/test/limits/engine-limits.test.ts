@@ -603,6 +603,7 @@ describe('holds: Retry-After and RateLimit headers', () => {
         attempt: 1,
         account: 'https://api.test',
         rates: [{ requests: 1, perMs: 2000 }],
+        source: 'headers',
       },
       {
         type: 'hold',
@@ -659,6 +660,119 @@ describe('holds: Retry-After and RateLimit headers', () => {
         inflight: 1,
       },
     ]);
+  });
+});
+
+describe("rate discovery (rate: 'adaptive', the default without a documented rate)", () => {
+  const bare: Res = { status: 429 };
+  /** A throttle code and no documented rate: adaptive concurrency and rate discovery both on. */
+  const busyVendor = defineVendor({
+    name: 'busy',
+    effect: 'none',
+    codes: { '8': { category: 'retryable', throttle: true, reason: 'busy' } },
+    detect: (view) => {
+      const code = (view.json() as { code?: string } | undefined)?.code;
+      return code === undefined ? undefined : { code };
+    },
+  });
+
+  test('a bare 429 after successes paces the account at 95% of them and holds it for a second', async () => {
+    const { engine, request, answer, clock, sent, limiter } = setup({ limits: { rateMargin: 0 } });
+    for (const id of ['a', 'b', 'c', 'd']) {
+      const done = engine.execute(request(id));
+      await flush();
+      await answer(id);
+      await done;
+      await clock.advance(100);
+    }
+    // At 400 ms: four successes in the last second, then a throttle that says nothing else.
+    const e = engine.execute(request('e'));
+    await flush();
+    await answer('e', bare);
+    const f = engine.execute(request('f'));
+    await flush();
+    expect(sent).toEqual([]);
+    // 3.8 a second: one start every 263 ms, after the hold, in the order they asked: f (at once)
+    // first, then e's retry (after its backoff).
+    await clock.advance(999);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    expect(sent.map((s) => s.id)).toEqual(['f']);
+    await answer('f');
+    await clock.advance(262);
+    expect(sent).toEqual([]);
+    await clock.advance(1);
+    expect(sent.map((s) => s.id)).toEqual(['e']);
+    await answer('e');
+    await expect(Promise.all([e, f])).resolves.toEqual([ok, ok]);
+    const base = { account: 'https://api.test' };
+    expect(limiter()).toEqual([
+      {
+        type: 'rate',
+        time: 400,
+        attempt: 1,
+        ...base,
+        rates: [{ requests: 1, perMs: 263 }],
+        source: 'throttles',
+      },
+      { type: 'hold', time: 400, attempt: 1, ...base, delayMs: 1000, reason: 'throttle' },
+      { type: 'wait', time: 400, attempt: 1, ...base, reason: 'hold', delayMs: 1000 },
+      // e's retry, after its 100 ms backoff: paced behind f.
+      { type: 'wait', time: 500, attempt: 2, ...base, reason: 'rate', delayMs: 1163 },
+      { type: 'admitted', time: 1400, attempt: 1, ...base, waitedMs: 1000 },
+      { type: 'admitted', time: 1663, attempt: 2, ...base, waitedMs: 1163 },
+    ]);
+  });
+
+  test('no discovery from a first throttle, a Retry-After, RateLimit headers, rate: false or a throttle among others in flight', async () => {
+    // A throttle with nothing through in the last second: its own backoff answers it.
+    const first = setup({}, createManualClock({ autoAdvance: true }));
+    await first.engine.execute(scripted([{ status: 429 }, ok]).request);
+    expect(first.limiter()).toEqual([]);
+    const after = async (options: Partial<TriageOptions>, throttle: Res) => {
+      const t = setup(options, createManualClock({ autoAdvance: true }));
+      await t.engine.execute(scripted([ok]).request);
+      await t.engine.execute(scripted([throttle, ok]).request);
+      return t
+        .limiter()
+        .map((e) => `${e.type}:${'reason' in e ? e.reason : 'source' in e ? e.source : ''}`);
+    };
+    expect(await after({}, { status: 429 })).toEqual([
+      'rate:throttles',
+      'hold:throttle',
+      'wait:hold',
+      'admitted:',
+    ]);
+    // The retry waits for the Retry-After itself: the hold makes it no later.
+    expect(await after({}, { status: 429, headers: { 'retry-after': '1' } })).toEqual([
+      'hold:retry-after',
+    ]);
+    expect(
+      await after(
+        {},
+        { status: 429, headers: { 'ratelimit-policy': '"q";q=10;w=1', ratelimit: '"q";r=0;t=1' } },
+      ),
+    ).toEqual(['rate:headers', 'hold:ratelimit', 'wait:hold', 'admitted:']);
+    expect(await after({ limits: { rate: false } }, { status: 429 })).toEqual([]);
+    expect(
+      await after({ limits: { rate: { requests: 50, perMs: 1000 } } }, { status: 429 }),
+    ).toEqual([]);
+    // Adaptive concurrency answers a throttle of a request sent while another was in flight...
+    const crowd = setup({ vendor: busyVendor });
+    const a = crowd.engine.execute(crowd.request('a'));
+    const b = crowd.engine.execute(crowd.request('b'));
+    await flush();
+    await crowd.answer('a');
+    await a;
+    await crowd.answer('b', busy);
+    expect(crowd.limiter().map((e) => e.type)).toEqual(['limit']);
+    // ...while one sent alone is surely about the rate.
+    await crowd.clock.next();
+    await crowd.answer('b', busy);
+    expect(crowd.limiter().map((e) => e.type)).toEqual(['limit', 'rate', 'hold']);
+    while (crowd.sent.length === 0) await crowd.clock.next();
+    await crowd.answer('b');
+    await expect(b).resolves.toEqual(ok);
   });
 });
 
