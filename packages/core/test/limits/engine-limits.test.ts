@@ -724,6 +724,47 @@ describe("rate discovery (rate: 'adaptive', the default without a documented rat
     ]);
   });
 
+  test('a discovered rate paces every client of the store: another client waits for it', async () => {
+    const store = createMemoryStore();
+    const clock = createManualClock();
+    const one = setup({ limits: { store, rateMargin: 0 } }, clock);
+    const two = setup({ limits: { store, rateMargin: 0 } }, clock);
+    for (const id of ['a', 'b']) {
+      const done = one.engine.execute(one.request(id));
+      await flush();
+      await one.answer(id);
+      await done;
+    }
+    const c = one.engine.execute(one.request('c'));
+    await flush();
+    await one.answer('c', bare);
+    // 1.9 a second: the other client's request waits out the hold, then goes; the next one
+    // after it waits 526 ms more.
+    const d = two.engine.execute(two.request('d'));
+    const e = two.engine.execute(two.request('e'));
+    await flush();
+    expect(two.sent).toEqual([]);
+    await clock.advance(1000);
+    expect(two.sent.map((s) => s.id)).toEqual(['d']);
+    await two.answer('d');
+    await clock.advance(525);
+    expect(two.sent).toEqual([]);
+    await clock.advance(1);
+    expect(two.sent.map((s) => s.id)).toEqual(['e']);
+    await two.answer('e');
+    await expect(Promise.all([d, e])).resolves.toEqual([ok, ok]);
+    // c's retry, paced behind them.
+    await clock.advance(526);
+    await one.answer('c');
+    await expect(c).resolves.toEqual(ok);
+    expect(two.limiter().map((e) => [e.type, e.time, 'reason' in e && e.reason])).toEqual([
+      ['wait', 0, 'hold'],
+      ['wait', 0, 'rate'],
+      ['admitted', 1000, false],
+      ['admitted', 1526, false],
+    ]);
+  });
+
   test('no discovery from a first throttle, a Retry-After, RateLimit headers, rate: false or a throttle among others in flight', async () => {
     // A throttle with nothing through in the last second: its own backoff answers it.
     const first = setup({}, createManualClock({ autoAdvance: true }));
