@@ -1,6 +1,7 @@
 import { co3 } from '@triage/vendors/co3';
 import type { ClientFactory } from './clients/client.ts';
 import { axiosRetryClient, kyClient, pRetryClient } from './clients/peers.ts';
+import { REFERENCE, semaphoreReference } from './clients/reference.ts';
 import { triageClients } from './clients/triage.ts';
 import { co3SetContactCall, openCo3Session } from './support/co3.ts';
 import { runPool } from './support/pool.ts';
@@ -193,6 +194,7 @@ export async function runStorm(options: StormOptions = {}): Promise<BenchmarkRep
     triage.axios,
     triage.ky,
     triage.fetch,
+    semaphoreReference(params.vendorConcurrency),
     axiosRetryClient,
     kyClient,
     pRetryClient,
@@ -259,6 +261,18 @@ export async function runStorm(options: StormOptions = {}): Promise<BenchmarkRep
   } finally {
     await host.close();
   }
+  const reference = rows.find((row) => row.client === REFERENCE);
+  if (reference !== undefined) {
+    const triage = rows.filter((row) => row.client.startsWith('triage'));
+    notes.push(
+      `reference: ${formatRatio(reference.ratio)} the floor: what perfect coordination costs on this ` +
+        'machine (timers, HTTP, the harness). Over the reference: ' +
+        triage
+          .map((row) => `${row.client} ${formatRatio(row.ratio / reference.ratio)}`)
+          .join(', ') +
+        '.',
+    );
+  }
 
   return {
     rows,
@@ -301,7 +315,7 @@ export async function runStorm(options: StormOptions = {}): Promise<BenchmarkRep
 
 /** The issue's targets, checked for each triage adapter. */
 function stormTargets(rows: readonly StormRow[]): TargetCheck[] {
-  const peers = rows.filter((row) => !row.client.startsWith('triage'));
+  const peers = rows.filter((row) => !row.client.startsWith('triage') && row.client !== REFERENCE);
   const fastestPeer = peers.reduce<StormRow | undefined>(
     (best, row) => (best === undefined || row.timeMs < best.timeMs ? row : best),
     undefined,

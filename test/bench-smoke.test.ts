@@ -44,9 +44,14 @@ describe.concurrent('pnpm bench --quick', () => {
     expect(() => parseArgs(['stomr'])).toThrow(/unknown argument "stomr"/);
   });
 
-  test('storm: six clients, each request counted once, client and simulator agree', async () => {
+  test('storm: seven clients (the reference too), each request counted once, client and simulator agree', async () => {
     const report = await runStorm({ quick: true });
-    expectWellFormed(report, 6);
+    expectWellFormed(report, 7);
+    // The reference is told the limit: never rejected, and never a peer to beat.
+    const reference = report.rows.find((row) => row.client === 'reference');
+    expect(reference).toMatchObject({ rejected: 0, giveUps: 0, attempts: 24 });
+    for (const target of report.targets) expect(target.measured).not.toContain('reference');
+    expect(report.notes.some((note) => note.startsWith('reference: '))).toBe(true);
     for (const row of report.rows) {
       expect(row.successes + row.giveUps + row.unfinished).toBe(24);
       expect(row.attempts).toBeGreaterThanOrEqual(row.successes);
