@@ -150,14 +150,17 @@ export interface LimitsOptions {
   /** Tuning of the adaptive limit. */
   adaptive?: AdaptiveConcurrencyOptions;
   /**
-   * Never more than `requests` starts in any `perMs` window per account. `'adaptive'` discovers
-   * the rate from throttles that say nothing else (a bare 429: no `Retry-After`, no `RateLimit`
-   * headers): the first one holds the account for a second and paces it at 95% of what got
-   * through in the last second; every further one (at most one a second) sets it to 95% of what
-   * got through (at most the rate, at least half of it); each second the rate is used without a
-   * throttle adds 5% (at least 1 per second). `false` paces by
-   * no rate (a `Retry-After` or an exhausted `RateLimit` still holds the account).
-   * Rates the vendor advertises in headers are paced by too, unless `false`.
+   * Never more than `requests` starts in any `perMs` window per account.
+   *
+   * `'adaptive'` discovers the rate from throttles that say nothing else (a bare 429: no
+   * `Retry-After`, no `RateLimit` headers): the first one holds the account until what got through
+   * in the last second has left the window (a second at most) and paces it at 95% of that; every
+   * further one (at most one a second) sets it to 95% of what got through (at most the rate, at
+   * least half of it); each second the rate is used without a throttle adds 5% (at least 1 per
+   * second). See `docs/limits.md`, "Rate discovery".
+   *
+   * `false` paces by no rate (a `Retry-After` or an exhausted `RateLimit` still holds the
+   * account). Rates the vendor advertises in headers are paced by too, unless `false`.
    * @default the vendor profile's `rate` (CO3: `{ requests: 2, perMs: 1000 }`), else `'adaptive'`
    * @example
    * ```ts

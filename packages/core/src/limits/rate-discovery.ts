@@ -15,7 +15,7 @@ export const DISCOVERY: {
   /** Each window the rate is used to at least `demand` of it with no throttle, it grows by this share. */
   readonly increase: number;
   readonly demand: number;
-  /** The first throttle holds the account this long: the vendor's window is full. */
+  /** The first throttle holds the account at most this long: the vendor's window is full. */
   readonly holdMs: number;
   /** The rate never goes below this many requests per second (one a minute). */
   readonly minPerSecond: number;
@@ -29,7 +29,14 @@ export const DISCOVERY: {
   minPerSecond: 1 / 60,
 });
 
-const BUCKETS = DISCOVERY.windowMs / DISCOVERY.bucketMs;
+/** The window's buckets, plus the one partly out of it. */
+const SPAN = DISCOVERY.windowMs / DISCOVERY.bucketMs;
+const BUCKETS = SPAN + 1;
+
+/** Bucket number `n`'s place in the ring (bucket numbers may be negative before the epoch). */
+function slot(n: number): number {
+  return ((n % BUCKETS) + BUCKETS) % BUCKETS;
+}
 
 /** One account's discovery, kept by the client that saw its answers. */
 export interface RateDiscovery {
@@ -39,7 +46,7 @@ export interface RateDiscovery {
   changedAt: number;
   /** When the last throttle was acted on: one decrease per window, whatever else was in flight. */
   decreasedAt: number;
-  /** Successes per bucket over the last window, a ring indexed by bucket number. */
+  /** Successes per bucket over the last window and the bucket before, a ring indexed by bucket number. */
   counts: number[];
   /** The newest bucket's number (time / `bucketMs`). */
   bucket: number;
@@ -89,16 +96,28 @@ function advance(d: RateDiscovery, now: number): void {
   const bucket = Math.floor(now / DISCOVERY.bucketMs);
   if (bucket <= d.bucket) return;
   const steps = Math.min(bucket - d.bucket, BUCKETS);
-  for (let i = 1; i <= steps; i++) d.counts[(bucket - steps + i) % BUCKETS] = 0;
+  for (let i = 1; i <= steps; i++) d.counts[slot(bucket - steps + i)] = 0;
   d.bucket = bucket;
 }
 
-/** Successes in the trailing window. */
+/**
+ * Successes in the trailing window: the buckets inside it, and the share of the bucket partly
+ * out of it that the window still covers, as if its successes were spread evenly (the sliding
+ * window counter's estimate). Whole buckets alone would miss up to a tenth of the window.
+ */
 export function recentSuccesses(d: RateDiscovery, now: number): number {
   advance(d, now);
   let sum = 0;
-  for (const count of d.counts) sum += count;
-  return sum;
+  for (let i = 0; i < SPAN; i++) sum += d.counts[slot(d.bucket - i)]!;
+  const into = (now - d.bucket * DISCOVERY.bucketMs) / DISCOVERY.bucketMs;
+  return sum + d.counts[slot(d.bucket - SPAN)]! * (1 - into);
+}
+
+/** The end of the oldest bucket in the ring with a success in it (after `advance`). */
+function oldestEnd(d: RateDiscovery): number {
+  for (let i = SPAN; i > 0; i--)
+    if (d.counts[slot(d.bucket - i)]! > 0) return (d.bucket - i + 1) * DISCOVERY.bucketMs;
+  return (d.bucket + 1) * DISCOVERY.bucketMs;
 }
 
 /** A rate unused for this long is forgotten here, as the store forgets it (`stateTtlMs`). */
@@ -122,7 +141,7 @@ export function discoverySuccess(
 ): DiscoveryChange | undefined {
   expire(d, now, ttlMs);
   advance(d, now);
-  d.counts[d.bucket % BUCKETS]!++;
+  d.counts[slot(d.bucket)]!++;
   if (d.perSecond === 0) return undefined;
   const span = Math.max(DISCOVERY.windowMs, 1000 / d.perSecond);
   if (now - d.changedAt < span) return undefined;
@@ -137,9 +156,10 @@ export function discoverySuccess(
 /**
  * A throttle that told nothing (no `Retry-After`, no `RateLimit` headers): at most once per
  * window, the rate falls to `decrease` times what got through in the last window (once paced:
- * bounded by the rate and by half of it). The first throttle also holds the account for a window:
- * the vendor's window is full of the starts that led to it, which the pacer never logged. With
- * nothing through in the last window, there is nothing to measure: no change.
+ * bounded by the rate and by half of it). The first throttle also holds the account until the
+ * successes counted have left a window (a second at most): the vendor's window is full of the
+ * starts that led to it, which the pacer never logged. With nothing through in the last window,
+ * there is nothing to measure: no change.
  */
 export function discoveryThrottle(
   d: RateDiscovery,
@@ -152,14 +172,22 @@ export function discoveryThrottle(
   const first = d.perSecond === 0;
   // Nothing got through lately: no rate to measure, and no sign the vendor's window is full of
   // ours. The request's own backoff answers it.
-  if (first && seen === 0) return undefined;
+  if (first && seen < 1) return undefined;
   d.decreasedAt = now;
   // What got through is the best estimate of the vendor's rate; paced, it is at most the rate,
   // and at least half of it: another process sharing the account, or a window longer than ours,
   // must not make one throttle collapse the rate.
   const base = first ? seen : Math.min(d.perSecond, Math.max(seen, d.perSecond / 2));
   d.perSecond = Math.max(DISCOVERY.minPerSecond, base * DISCOVERY.decrease);
-  d.changedAt = now;
   const rates = discoveredRates(d.perSecond);
-  return first ? { rates, holdMs: DISCOVERY.holdMs } : { rates };
+  if (!first) {
+    d.changedAt = now;
+    return { rates };
+  }
+  // The vendor's window empties as the successes in it leave it: the hold ends a window after
+  // the end of the oldest bucket that holds any (a second at most).
+  const holdMs = Math.min(DISCOVERY.holdMs, oldestEnd(d) + DISCOVERY.windowMs - now);
+  // The rate takes effect when the hold ends: its first window of use counts from there.
+  d.changedAt = now + holdMs;
+  return { rates, holdMs };
 }

@@ -676,7 +676,7 @@ describe("rate discovery (rate: 'adaptive', the default without a documented rat
     },
   });
 
-  test('a bare 429 after successes paces the account at 95% of them and holds it for a second', async () => {
+  test('a bare 429 after successes paces the account at 95% of them and holds it until they leave the window', async () => {
     const { engine, request, answer, clock, sent, limiter } = setup({ limits: { rateMargin: 0 } });
     for (const id of ['a', 'b', 'c', 'd']) {
       const done = engine.execute(request(id));
@@ -692,9 +692,10 @@ describe("rate discovery (rate: 'adaptive', the default without a documented rat
     const f = engine.execute(request('f'));
     await flush();
     expect(sent).toEqual([]);
-    // 3.8 a second: one start every 263 ms, after the hold, in the order they asked: f (at once)
-    // first, then e's retry (after its backoff).
-    await clock.advance(999);
+    // 3.8 a second: one start every 263 ms, after the hold (until 1,100 ms, when the success of
+    // 0 ms has left the window), in the order they asked: f (at once) first, then e's retry
+    // (after its backoff).
+    await clock.advance(699);
     expect(sent).toEqual([]);
     await clock.advance(1);
     expect(sent.map((s) => s.id)).toEqual(['f']);
@@ -715,13 +716,77 @@ describe("rate discovery (rate: 'adaptive', the default without a documented rat
         rates: [{ requests: 1, perMs: 263 }],
         source: 'throttles',
       },
-      { type: 'hold', time: 400, attempt: 1, ...base, delayMs: 1000, reason: 'throttle' },
-      { type: 'wait', time: 400, attempt: 1, ...base, reason: 'hold', delayMs: 1000 },
+      { type: 'hold', time: 400, attempt: 1, ...base, delayMs: 700, reason: 'throttle' },
+      { type: 'wait', time: 400, attempt: 1, ...base, reason: 'hold', delayMs: 700 },
       // e's retry, after its 100 ms backoff: paced behind f.
-      { type: 'wait', time: 500, attempt: 2, ...base, reason: 'rate', delayMs: 1163 },
-      { type: 'admitted', time: 1400, attempt: 1, ...base, waitedMs: 1000 },
-      { type: 'admitted', time: 1663, attempt: 2, ...base, waitedMs: 1163 },
+      { type: 'wait', time: 500, attempt: 2, ...base, reason: 'rate', delayMs: 863 },
+      { type: 'admitted', time: 1100, attempt: 1, ...base, waitedMs: 700 },
+      { type: 'admitted', time: 1363, attempt: 2, ...base, waitedMs: 863 },
     ]);
+  });
+
+  test('a vendor of 100 a second with bare 429s, 16 workers for 10 s: rejections only in the first second, no give-ups', async () => {
+    const clock = createManualClock({ autoAdvance: true });
+    const events: TriageEvent[] = [];
+    const engine = createEngine({
+      vendor: http,
+      clock,
+      random: () => 0.5,
+      onEvent: (e) => events.push(e),
+    });
+    // A sliding-window log of accepted calls: no 1 s window ever holds more than 100.
+    const accepted: number[] = [];
+    const rejected: number[] = [];
+    const wait = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+    const request: EngineRequest<Res> = {
+      method: 'GET',
+      url: 'https://fd.test/v2/Accounts/AC1',
+      async send(): Promise<AttemptOutcome<Res>> {
+        const now = clock.now();
+        const full = accepted.filter((t) => t > now - 1000).length >= 100;
+        (full ? rejected : accepted).push(now);
+        await wait(1);
+        return full
+          ? { response: bare, input: { status: 429, body: '', headers: {} } }
+          : { response: ok, input: { status: 200, body: '{}', headers: {} } };
+      },
+    };
+    let giveUps = 0;
+    const worker = async (): Promise<void> => {
+      while (clock.now() < 10_000) await engine.execute(request).catch(() => giveUps++);
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const between = (list: number[], from: number, to: number) =>
+      list.filter((t) => t >= from && t < to).length;
+    expect(giveUps).toBe(0);
+    // The first second: 100 through in the first milliseconds, 16 refused (one per worker).
+    expect(between(accepted, 0, 1000)).toBe(100);
+    expect(between(rejected, 0, 1000)).toBe(16);
+    // The first throttle: 95 a second, after a 1 s hold. Then +5% a second of use, and each probe
+    // over the vendor's 100 costs one throttle (and one more already on its way), and 5%.
+    expect(
+      events.flatMap((e) =>
+        e.type === 'rate' || e.type === 'hold'
+          ? [[e.time, e.type === 'rate' ? e.rates[0]!.requests : e.delayMs]]
+          : [],
+      ),
+    ).toEqual([
+      [7, 95],
+      [7, 1000],
+      [2009, 99],
+      [3010, 104],
+      [3318, 93],
+      [4319, 97],
+      [5320, 102],
+      [5740, 93],
+      [6741, 97],
+      [7742, 102],
+      [8211, 95],
+      [9212, 100],
+    ]);
+    // From then on: 6 refused in 9 s (0.7% of attempts), 94% of the vendor's rate.
+    expect(rejected.filter((t) => t >= 1000)).toEqual([3317, 3422, 5739, 5844, 8210, 8315]);
+    expect(between(accepted, 1000, 10_000)).toBe(847);
   });
 
   test('a discovered rate paces every client of the store: another client waits for it', async () => {
