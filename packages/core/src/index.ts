@@ -65,8 +65,11 @@ export {
   discoveredRates,
   discoverySuccess,
   discoveryThrottle,
+  observeRates,
   type RateDiscovery,
   recentSuccesses,
+  type SharedRate,
+  sharedRate,
 } from './limits/rate-discovery.ts';
 export { parseRateLimitHeaders, type RateLimitInfo } from './limits/rate-limit-headers.ts';
 export {

@@ -342,6 +342,28 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     expect(second.at - now).toBeGreaterThan(990);
   });
 
+  test("learned rates come back with take and learn, learnedAt on the caller's clock", async () => {
+    const store = await open();
+    const machine = paceMachine({ rates: [], margin: 0, ttlMs: 60_000 });
+    const k = key('learned', 'pace');
+    // A caller whose clock is far from Redis's: times must come back on its own.
+    const skew = 1_000_000;
+    const now = Date.now() - skew;
+    const take = { op: 'take', maxWaitMs: 0 } as const;
+    expect(await store.apply(k, machine, take, now)).not.toHaveProperty('learned');
+    const rates = [
+      { requests: 95, perMs: 1000 },
+      { requests: 10, perMs: 100 },
+    ];
+    const learned = await store.apply(k, machine, { op: 'learn', rates }, now);
+    expect(learned).toMatchObject({ changed: true, learned: rates });
+    // Redis keeps time by its own clock: the caller gets it back on its own, within the round trip.
+    expect(Math.abs(learned.learnedAt! - now)).toBeLessThan(50);
+    const taken = await store.apply(k, machine, take, Date.now() - skew);
+    expect(taken).toMatchObject({ learned: rates });
+    expect(Math.abs(taken.learnedAt! - learned.learnedAt!)).toBeLessThan(50);
+  });
+
   test('slots granted to a queue by a release are counted under the lease', async () => {
     const store = await open();
     const machine = slots(1);

@@ -23,6 +23,7 @@ import {
   type DiscoveryChange,
   discoverySuccess,
   discoveryThrottle,
+  observeRates,
   type RateDiscovery,
 } from './rate-discovery.ts';
 import { parseRateLimitHeaders } from './rate-limit-headers.ts';
@@ -152,7 +153,7 @@ interface Account extends AccountLimits {
    * round trip; -1 when it does not (see {@link SHARED_CLOSED_MS}).
    */
   closedUntil: number;
-  /** The rate discovered from bare throttles (`rate: 'adaptive'`), once one came. */
+  /** Rate discovery (`rate: 'adaptive'`): this client's counts, the rate in force. */
   discovery: RateDiscovery | undefined;
 }
 
@@ -608,6 +609,13 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         permit.paceEntry = out.entry;
         permit.paceBound = out.bound;
       }
+      if (limits.discoverRate) {
+        acc.discovery ??= createRateDiscovery();
+        const d = acc.discovery;
+        observeRates(d, out.learned, out.learnedAt);
+        // Requests waiting for the rate: it is in demand, whatever this client's share of it.
+        if (out.at > now && out.reason === 'rate') d.waitedAt = now;
+      }
       if (out.at <= now) return undefined;
       if (!out.reserved) return { refused: 'deadline', retryAfterMs: out.at - now };
       return wait(acc, ctx, permit, out.at, out.reason ?? 'rate');
@@ -750,6 +758,8 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       noPace,
     );
     void then(answer, (out) => {
+      if (source === 'throttles' && acc.discovery !== undefined)
+        observeRates(acc.discovery, out.learned, out.learnedAt);
       if (out.changed) ctx.emit({ type: 'rate', ...event(ctx, acc), rates, source });
     });
   }
@@ -769,15 +779,15 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     if (acc.headers === 'seen') return;
     let change: DiscoveryChange | undefined;
     if (c === undefined) {
-      if (acc.discovery === undefined) acc.discovery = createRateDiscovery();
-      change = discoverySuccess(acc.discovery, clock.now(), limits.pace.ttlMs);
+      acc.discovery ??= createRateDiscovery();
+      change = discoverySuccess(acc.discovery, clock.now(), acc.holdUntil);
     } else if (
       c.throttle === true &&
       c.retryAfterMs === undefined &&
       (concurrency === undefined || permit.inflightAtSend <= 1)
     ) {
-      if (acc.discovery === undefined) acc.discovery = createRateDiscovery();
-      change = discoveryThrottle(acc.discovery, clock.now(), limits.pace.ttlMs);
+      acc.discovery ??= createRateDiscovery();
+      change = discoveryThrottle(acc.discovery, clock.now());
     }
     if (change === undefined) return;
     // The rate first, so that the starts the hold releases are paced by it.

@@ -155,9 +155,10 @@ export interface LimitsOptions {
    * `'adaptive'` discovers the rate from throttles that say nothing else (a bare 429: no
    * `Retry-After`, no `RateLimit` headers): the first one holds the account until what got through
    * in the last second has left the window (a second at most) and paces it at 95% of that; every
-   * further one (at most one a second) sets it to 95% of what got through (at most the rate, at
-   * least half of it); each second the rate is used without a throttle adds 5% (at least 1 per
-   * second). See `docs/limits.md`, "Rate discovery".
+   * further one (not within a second of the last decrease) sets it to 95% of what got through (at
+   * most the rate, at least 80% of it); each second the rate is waited for without a throttle
+   * adds 5%, 10%, 20%, then 40% in a row. Every client of the `store` shares the one rate. See
+   * `docs/limits.md`, "Rate discovery".
    *
    * `false` paces by no rate (a `Retry-After` or an exhausted `RateLimit` still holds the
    * account). Rates the vendor advertises in headers are paced by too, unless `false`.

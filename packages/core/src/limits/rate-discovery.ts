@@ -12,8 +12,19 @@ export const DISCOVERY: {
   readonly bucketMs: number;
   /** On a throttle, the rate becomes this share of what got through in the last window. */
   readonly decrease: number;
-  /** Each window the rate is used to at least `demand` of it with no throttle, it grows by this share. */
+  /**
+   * Once paced, one throttle takes the rate down to at most this share of it before `decrease`:
+   * a client sees only its own successes, which in a fleet sharing the account are its share.
+   */
+  readonly floor: number;
+  /**
+   * Each window the rate is in demand with no throttle, it grows by this share, doubled for each
+   * growth in a row since the last decrease, up to `maxIncrease`: a client that started from its
+   * share of a fleet's successes gets back to the account's rate in seconds, not minutes.
+   */
   readonly increase: number;
+  readonly maxIncrease: number;
+  /** In demand: requests waited for the rate, or successes reached this share of it. */
   readonly demand: number;
   /** The first throttle holds the account at most this long: the vendor's window is full. */
   readonly holdMs: number;
@@ -23,7 +34,9 @@ export const DISCOVERY: {
   windowMs: 1000,
   bucketMs: 100,
   decrease: 0.95,
+  floor: 0.8,
   increase: 0.05,
+  maxIncrease: 0.4,
   demand: 0.9,
   holdMs: 1000,
   minPerSecond: 1 / 60,
@@ -38,36 +51,59 @@ function slot(n: number): number {
   return ((n % BUCKETS) + BUCKETS) % BUCKETS;
 }
 
-/** One account's discovery, kept by the client that saw its answers. */
-export interface RateDiscovery {
-  /** The discovered rate in requests per second; 0 while none is known. */
+/**
+ * The account's discovered rate as the store last said: kept in the pacer's record as its learned
+ * rates, so every client of the store (every process, with a shared store) paces by the same one
+ * and changes the same one.
+ */
+export interface SharedRate {
+  /** Requests per second. */
   perSecond: number;
-  /** When `perSecond` last changed. */
+  /** When it was last changed, on the engine's clock. */
   changedAt: number;
-  /** When the last throttle was acted on: one decrease per window, whatever else was in flight. */
-  decreasedAt: number;
+}
+
+/** What one client knows for discovery: its own successes and proposals, the rate in force. */
+export interface RateDiscovery {
   /** Successes per bucket over the last window and the bucket before, a ring indexed by bucket number. */
   counts: number[];
   /** The newest bucket's number (time / `bucketMs`). */
   bucket: number;
+  /** The discovered rate in force, as the pacer's record last said ({@link observeRates}). */
+  shared: SharedRate | undefined;
+  /** When the rate last went down (or this client proposed that it should): throttles of starts
+   * sent before that are not news. */
+  cutAt: number;
+  /** When a throttle last came: the rate does not grow for a window after one. */
+  throttledAt: number;
+  /** When this client last proposed a higher rate: its answer may not have come back yet. */
+  proposedAt: number;
+  /** Growths in a row since the rate last went down. */
+  growths: number;
+  /** When a request of this client last waited for the rate: the rate is in demand. */
+  waitedAt: number;
 }
 
 /** What a throttle or a success changes: the rates to pace by, and a hold of the account. */
 export interface DiscoveryChange {
-  /** The new rates, when the discovered rate changed. */
-  rates?: RateSpec[];
+  /** The new rates. */
+  rates: RateSpec[];
   /** Hold the account this long (the first throttle). */
   holdMs?: number;
 }
 
-/** A discovery with nothing learned. */
+/** A discovery with nothing counted. */
 export function createRateDiscovery(): RateDiscovery {
+  const never = Number.NEGATIVE_INFINITY;
   return {
-    perSecond: 0,
-    changedAt: Number.NEGATIVE_INFINITY,
-    decreasedAt: Number.NEGATIVE_INFINITY,
     counts: new Array<number>(BUCKETS).fill(0),
-    bucket: Number.NEGATIVE_INFINITY,
+    bucket: never,
+    shared: undefined,
+    cutAt: never,
+    throttledAt: never,
+    proposedAt: never,
+    growths: 0,
+    waitedAt: never,
   };
 }
 
@@ -89,6 +125,37 @@ export function discoveredRates(perSecond: number): RateSpec[] {
     { requests, perMs: 1000 },
     { requests: Math.ceil(requests / 10), perMs: 100 },
   ];
+}
+
+/**
+ * The discovered rate in the pacer's learned rates (`take` and `learn` answers), read back from
+ * {@link discoveredRates}' shapes; `undefined` when none is in force.
+ */
+export function sharedRate(
+  learned: readonly RateSpec[] | undefined,
+  learnedAt: number | undefined,
+): SharedRate | undefined {
+  const first = learned?.[0];
+  if (first === undefined || learnedAt === undefined) return undefined;
+  return { perSecond: (first.requests * 1000) / first.perMs, changedAt: learnedAt };
+}
+
+/**
+ * Notes the learned rates a `take` or `learn` answer carried: the rate in force, and when it went
+ * down (a first rate, or a lower one: another client's decrease counts as this one's).
+ */
+export function observeRates(
+  d: RateDiscovery,
+  learned: readonly RateSpec[] | undefined,
+  learnedAt: number | undefined,
+): void {
+  const next = sharedRate(learned, learnedAt);
+  const previous = d.shared;
+  if (next !== undefined && (previous === undefined || next.perSecond < previous.perSecond)) {
+    d.cutAt = Math.max(d.cutAt, next.changedAt);
+    d.growths = 0;
+  }
+  d.shared = next;
 }
 
 /** Moves the ring to `now`'s bucket, emptying the buckets that fell out of the window. */
@@ -120,74 +187,64 @@ function oldestEnd(d: RateDiscovery): number {
   return (d.bucket + 1) * DISCOVERY.bucketMs;
 }
 
-/** A rate unused for this long is forgotten here, as the store forgets it (`stateTtlMs`). */
-function expire(d: RateDiscovery, now: number, ttlMs: number): void {
-  if (d.perSecond > 0 && now - d.changedAt >= ttlMs) {
-    d.perSecond = 0;
-    d.decreasedAt = Number.NEGATIVE_INFINITY;
-  }
-}
-
 /**
- * A success: counted, and once a whole window (or one start of a slow rate) has passed since the
- * rate last changed with the rate used to at least `demand` of it and no throttle, the rate grows
- * by `increase` (at least 1 per second; below 1 per second, it doubles). A rate the client does
- * not use is not raised: it would only allow a burst later.
+ * A success: counted; and once a whole window (or one start of a slow rate) has passed since the
+ * rate last changed, since the end of any hold and since the last throttle, with the rate in
+ * demand (a request of this client waited for it in the last window, or its successes reached
+ * `demand` of it), the rate grows by `increase`, doubled for each growth in a row up to
+ * `maxIncrease` (at least 1 per second; below 1 per second, it doubles). A rate nobody waits for
+ * is not raised: it would only allow a burst later.
  */
 export function discoverySuccess(
   d: RateDiscovery,
   now: number,
-  ttlMs: number,
+  holdUntil: number,
 ): DiscoveryChange | undefined {
-  expire(d, now, ttlMs);
   advance(d, now);
   d.counts[slot(d.bucket)]!++;
-  if (d.perSecond === 0) return undefined;
-  const span = Math.max(DISCOVERY.windowMs, 1000 / d.perSecond);
-  if (now - d.changedAt < span) return undefined;
-  // Below one a window, any success in the window is use enough.
-  const used = recentSuccesses(d, now);
-  if (used < (DISCOVERY.demand * d.perSecond * DISCOVERY.windowMs) / 1000) return undefined;
-  d.perSecond += Math.max(d.perSecond * DISCOVERY.increase, Math.min(1, d.perSecond));
-  d.changedAt = now;
-  return { rates: discoveredRates(d.perSecond) };
+  const shared = d.shared;
+  if (shared === undefined) return undefined;
+  const rate = shared.perSecond;
+  const span = Math.max(DISCOVERY.windowMs, 1000 / rate);
+  const since = Math.max(shared.changedAt, holdUntil, d.throttledAt, d.proposedAt);
+  if (now - since < span) return undefined;
+  const waited = now - d.waitedAt < DISCOVERY.windowMs;
+  if (!waited && recentSuccesses(d, now) < (DISCOVERY.demand * rate * DISCOVERY.windowMs) / 1000)
+    return undefined;
+  d.proposedAt = now;
+  const share = Math.min(DISCOVERY.maxIncrease, DISCOVERY.increase * 2 ** d.growths++);
+  return { rates: discoveredRates(rate + Math.max(rate * share, Math.min(1, rate))) };
 }
 
 /**
- * A throttle that told nothing (no `Retry-After`, no `RateLimit` headers): at most once per
- * window, the rate falls to `decrease` times what got through in the last window (once paced:
- * bounded by the rate and by half of it). The first throttle also holds the account until the
- * successes counted have left a window (a second at most): the vendor's window is full of the
- * starts that led to it, which the pacer never logged. With nothing through in the last window,
- * there is nothing to measure: no change.
+ * A throttle that told nothing (no `Retry-After`, no `RateLimit` headers), unless it came within a
+ * window of the last decrease (its request left before it):
+ *
+ * - **First** (no rate in force): 95% of what got through in the last window, and a hold of the
+ *   account until those successes have left the window (a second at most): the vendor's window
+ *   is full of the starts that led to the throttle, which the pacer never logged. With nothing
+ *   through, there is nothing to measure: no change.
+ * - **Paced and throttled again**: 95% of what got through, but at most the rate and at least
+ *   `floor` of it (a client in a fleet sees only its share of the successes).
  */
-export function discoveryThrottle(
-  d: RateDiscovery,
-  now: number,
-  ttlMs: number,
-): DiscoveryChange | undefined {
-  expire(d, now, ttlMs);
-  if (now - d.decreasedAt < DISCOVERY.windowMs) return undefined;
+export function discoveryThrottle(d: RateDiscovery, now: number): DiscoveryChange | undefined {
+  d.throttledAt = now;
+  if (now - d.cutAt < DISCOVERY.windowMs) return undefined;
   const seen = recentSuccesses(d, now);
-  const first = d.perSecond === 0;
-  // Nothing got through lately: no rate to measure, and no sign the vendor's window is full of
-  // ours. The request's own backoff answers it.
-  if (first && seen < 1) return undefined;
-  d.decreasedAt = now;
-  // What got through is the best estimate of the vendor's rate; paced, it is at most the rate,
-  // and at least half of it: another process sharing the account, or a window longer than ours,
-  // must not make one throttle collapse the rate.
-  const base = first ? seen : Math.min(d.perSecond, Math.max(seen, d.perSecond / 2));
-  d.perSecond = Math.max(DISCOVERY.minPerSecond, base * DISCOVERY.decrease);
-  const rates = discoveredRates(d.perSecond);
-  if (!first) {
-    d.changedAt = now;
-    return { rates };
+  const shared = d.shared;
+  if (shared !== undefined) {
+    const rate = shared.perSecond;
+    const base = Math.min(rate, Math.max(seen, rate * DISCOVERY.floor));
+    d.cutAt = now;
+    d.growths = 0;
+    return {
+      rates: discoveredRates(Math.max(DISCOVERY.minPerSecond, base * DISCOVERY.decrease)),
+    };
   }
-  // The vendor's window empties as the successes in it leave it: the hold ends a window after
-  // the end of the oldest bucket that holds any (a second at most).
-  const holdMs = Math.min(DISCOVERY.holdMs, oldestEnd(d) + DISCOVERY.windowMs - now);
-  // The rate takes effect when the hold ends: its first window of use counts from there.
-  d.changedAt = now + holdMs;
-  return { rates, holdMs };
+  if (seen < 1) return undefined;
+  d.cutAt = now;
+  return {
+    rates: discoveredRates(Math.max(DISCOVERY.minPerSecond, seen * DISCOVERY.decrease)),
+    holdMs: Math.min(DISCOVERY.holdMs, oldestEnd(d) + DISCOVERY.windowMs - now),
+  };
 }

@@ -70,6 +70,13 @@ export interface PaceOutput {
   holdUntil: number;
   /** `hold`, `learn`: the account's state changed (a longer hold, different rates); `move`: moved. */
   changed: boolean;
+  /**
+   * `take`, `learn`: the learned rates in force, when there are any: what every client of the
+   * store paces by (rate discovery reads the account's discovered rate from here).
+   */
+  learned?: RateSpec[];
+  /** With `learned`: when they were last learned (on the engine's clock). */
+  learnedAt?: number;
 }
 
 /** The ring never holds more starts than this; larger quotas are scaled down, keeping their rate. */
@@ -154,6 +161,14 @@ export function paceMachine(
         state.learnedUntil = now + config.ttlMs;
       }
       output.holdUntil = state.holdUntil;
+      if (
+        (input.op === 'take' || input.op === 'learn') &&
+        state.learnedUntil > now &&
+        state.learned.length > 0
+      ) {
+        output.learned = state.learned.map((r) => ({ requests: r.requests, perMs: r.perMs }));
+        output.learnedAt = state.learnedUntil - config.ttlMs;
+      }
       return { state, output, ttlMs: ttl(state, now) };
     },
   };

@@ -676,6 +676,61 @@ describe("rate discovery (rate: 'adaptive', the default without a documented rat
     },
   });
 
+  /** The rate changes (`rate` events: the first rate's requests) and holds, with their times. */
+  const rateChanges = (events: TriageEvent[]) =>
+    events.flatMap((e) =>
+      e.type === 'rate' || e.type === 'hold'
+        ? [[e.time, e.type === 'rate' ? e.rates[0]!.requests : e.delayMs]]
+        : [],
+    );
+
+  /**
+   * `clients` engines sharing one store (processes sharing Redis, in effect), `workers` each,
+   * reading for 10 s of virtual time from a vendor that accepts 100 calls in any 1 s window and
+   * answers the rest with a bare 429.
+   */
+  async function slidingWindowRun(clients: number, workers: number) {
+    const clock = createManualClock({ autoAdvance: true });
+    const store = createMemoryStore();
+    const events: TriageEvent[] = [];
+    const engines = Array.from({ length: clients }, () =>
+      createEngine({
+        vendor: http,
+        clock,
+        random: () => 0.5,
+        limits: { store },
+        onEvent: (e) => events.push(e),
+      }),
+    );
+    // A sliding-window log of accepted calls: no 1 s window ever holds more than 100.
+    const accepted: number[] = [];
+    const rejected: number[] = [];
+    const wait = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+    const request: EngineRequest<Res> = {
+      method: 'GET',
+      url: 'https://fd.test/v2/Accounts/AC1',
+      async send(): Promise<AttemptOutcome<Res>> {
+        const now = clock.now();
+        const full = accepted.filter((t) => t > now - 1000).length >= 100;
+        (full ? rejected : accepted).push(now);
+        await wait(1);
+        return full
+          ? { response: bare, input: { status: 429, body: '', headers: {} } }
+          : { response: ok, input: { status: 200, body: '{}', headers: {} } };
+      },
+    };
+    let giveUps = 0;
+    const worker = async (engine: (typeof engines)[number]): Promise<void> => {
+      while (clock.now() < 10_000) await engine.execute(request).catch(() => giveUps++);
+    };
+    await Promise.all(
+      engines.flatMap((engine) => Array.from({ length: workers }, () => worker(engine))),
+    );
+    const between = (list: number[], from: number, to: number) =>
+      list.filter((t) => t >= from && t < to).length;
+    return { events, accepted, rejected, giveUps, between };
+  }
+
   test('a bare 429 after successes paces the account at 95% of them and holds it until they leave the window', async () => {
     const { engine, request, answer, clock, sent, limiter } = setup({ limits: { rateMargin: 0 } });
     for (const id of ['a', 'b', 'c', 'd']) {
@@ -726,67 +781,64 @@ describe("rate discovery (rate: 'adaptive', the default without a documented rat
   });
 
   test('a vendor of 100 a second with bare 429s, 16 workers for 10 s: rejections only in the first second, no give-ups', async () => {
-    const clock = createManualClock({ autoAdvance: true });
-    const events: TriageEvent[] = [];
-    const engine = createEngine({
-      vendor: http,
-      clock,
-      random: () => 0.5,
-      onEvent: (e) => events.push(e),
-    });
-    // A sliding-window log of accepted calls: no 1 s window ever holds more than 100.
-    const accepted: number[] = [];
-    const rejected: number[] = [];
-    const wait = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
-    const request: EngineRequest<Res> = {
-      method: 'GET',
-      url: 'https://fd.test/v2/Accounts/AC1',
-      async send(): Promise<AttemptOutcome<Res>> {
-        const now = clock.now();
-        const full = accepted.filter((t) => t > now - 1000).length >= 100;
-        (full ? rejected : accepted).push(now);
-        await wait(1);
-        return full
-          ? { response: bare, input: { status: 429, body: '', headers: {} } }
-          : { response: ok, input: { status: 200, body: '{}', headers: {} } };
-      },
-    };
-    let giveUps = 0;
-    const worker = async (): Promise<void> => {
-      while (clock.now() < 10_000) await engine.execute(request).catch(() => giveUps++);
-    };
-    await Promise.all(Array.from({ length: 16 }, worker));
-    const between = (list: number[], from: number, to: number) =>
-      list.filter((t) => t >= from && t < to).length;
+    const { events, accepted, rejected, giveUps, between } = await slidingWindowRun(1, 16);
     expect(giveUps).toBe(0);
     // The first second: 100 through in the first milliseconds, 16 refused (one per worker).
     expect(between(accepted, 0, 1000)).toBe(100);
     expect(between(rejected, 0, 1000)).toBe(16);
-    // The first throttle: 95 a second, after a 1 s hold. Then +5% a second of use, and each probe
-    // over the vendor's 100 costs one throttle (and one more already on its way), and 5%.
-    expect(
-      events.flatMap((e) =>
-        e.type === 'rate' || e.type === 'hold'
-          ? [[e.time, e.type === 'rate' ? e.rates[0]!.requests : e.delayMs]]
-          : [],
-      ),
-    ).toEqual([
+    // The first throttle: 95 a second, after a 1 s hold. Then a second of demand adds 5%, the
+    // next 10% (the rate is read back from the pacer's learned rates, in whole requests), and
+    // each probe over the vendor's 100 costs a throttle (the one after it, from a start sent
+    // before the decrease, is not news) and takes the rate to 95% of what got through in the
+    // second before.
+    expect(rateChanges(events)).toEqual([
       [7, 95],
       [7, 1000],
       [2009, 99],
-      [3010, 104],
+      [3010, 108],
       [3318, 93],
-      [4319, 97],
-      [5320, 102],
-      [5740, 93],
-      [6741, 97],
-      [7742, 102],
-      [8211, 95],
-      [9212, 100],
+      [4424, 97],
+      [5425, 106],
+      [5789, 89],
+      [6895, 93],
+      [7896, 102],
+      [8582, 94],
+      [9688, 98],
     ]);
-    // From then on: 6 refused in 9 s (0.7% of attempts), 94% of the vendor's rate.
-    expect(rejected.filter((t) => t >= 1000)).toEqual([3317, 3422, 5739, 5844, 8210, 8315]);
-    expect(between(accepted, 1000, 10_000)).toBe(847);
+    // From then on: 6 refused in 9 s (0.7% of attempts), 92% of the vendor's rate.
+    expect(rejected.filter((t) => t >= 1000)).toEqual([3317, 3422, 5788, 5893, 8581, 8686]);
+    expect(between(accepted, 1000, 10_000)).toBe(827);
+  });
+
+  test('two clients sharing a store, 8 workers each: one discovers from its share, both raise the shared rate', async () => {
+    const { events, accepted, rejected, giveUps, between } = await slidingWindowRun(2, 8);
+    expect(giveUps).toBe(0);
+    expect(between(accepted, 0, 1000)).toBe(100);
+    expect(between(rejected, 0, 1000)).toBe(16);
+    // The first client to be throttled saw half the successes: 49 a second, for the account. The
+    // other, throttled in the same millisecond before it knew, took 95% of its own share. Growth
+    // doubles (5%, 10%, 20%, 40%) while the rate is waited for: 2.4 times the rate in 4 s. A
+    // client that saw only its share of the successes decreases to no less than 80% of the rate.
+    expect(rateChanges(events)).toEqual([
+      [7, 49],
+      [7, 1000],
+      [7, 45],
+      [2009, 47],
+      [3115, 51],
+      [4165, 61],
+      [5271, 85],
+      [6377, 119],
+      [7063, 90],
+      [8169, 94],
+      [9170, 98],
+      [9170, 103],
+      [9849, 78],
+    ]);
+    expect(rejected.filter((t) => t >= 1000)).toEqual([
+      7062, 7111, 7111, 7167, 7216, 9848, 9848, 9953,
+    ]);
+    // 70% of the vendor's rate over seconds 1–10 (the single client: 92%).
+    expect(between(accepted, 1000, 10_000)).toBe(632);
   });
 
   test('a discovered rate paces every client of the store: another client waits for it', async () => {

@@ -4,21 +4,28 @@ import {
   discoveredRates,
   discoverySuccess,
   discoveryThrottle,
+  observeRates,
   type RateDiscovery,
   recentSuccesses,
+  sharedRate,
 } from '@triage/core';
 import { describe, expect, test } from 'vitest';
 
-const TTL = 600_000;
-
-/** `count` successes spread evenly over [from, to). */
+/** `count` successes spread evenly over [from, to); the growths they proposed. */
 function succeed(d: RateDiscovery, count: number, from: number, to: number) {
   const changes = [];
   for (let i = 0; i < count; i++) {
-    const change = discoverySuccess(d, from + Math.floor(((to - from) * i) / count), TTL);
+    const change = discoverySuccess(d, from + Math.floor(((to - from) * i) / count), 0);
     if (change !== undefined) changes.push(change);
   }
   return changes;
+}
+
+/** A discovery that knows `perSecond` is in force since `at` (as a `take` answer says). */
+function pacedAt(perSecond: number, at: number): RateDiscovery {
+  const d = createRateDiscovery();
+  observeRates(d, discoveredRates(perSecond), at);
+  return d;
 }
 
 describe('rate discovery', () => {
@@ -35,7 +42,14 @@ describe('rate discovery', () => {
     expect(discoveredRates(DISCOVERY.minPerSecond)).toEqual([{ requests: 1, perMs: 60_000 }]);
   });
 
-  test('successes are counted over the trailing second: 100 ms buckets, the oldest in part', async () => {
+  test('the rate in force is read back from the learned rates the pacer answers with', () => {
+    expect(sharedRate(discoveredRates(95.7), 10)).toEqual({ perSecond: 95, changedAt: 10 });
+    expect(sharedRate([{ requests: 1, perMs: 250 }], 10)).toEqual({ perSecond: 4, changedAt: 10 });
+    expect(sharedRate(undefined, undefined)).toBeUndefined();
+    expect(sharedRate([], 10)).toBeUndefined();
+  });
+
+  test('successes are counted over the trailing second: 100 ms buckets, the oldest in part', () => {
     const d = createRateDiscovery();
     succeed(d, 30, 0, 300);
     expect(recentSuccesses(d, 300)).toBe(30);
@@ -50,18 +64,17 @@ describe('rate discovery', () => {
     expect(recentSuccesses(d, 5100)).toBe(5);
   });
 
-  test('a throttle with nothing through in the last second changes nothing', () => {
+  test('a first throttle with nothing through in the last second changes nothing', () => {
     const d = createRateDiscovery();
-    expect(discoveryThrottle(d, 0, TTL)).toBeUndefined();
+    expect(discoveryThrottle(d, 0)).toBeUndefined();
     succeed(d, 10, 0, 100);
-    expect(discoveryThrottle(d, 1200, TTL)).toBeUndefined();
-    expect(d.perSecond).toBe(0);
+    expect(discoveryThrottle(d, 1200)).toBeUndefined();
   });
 
-  test('the first throttle paces at 95% of what got through and holds the account for a second', () => {
+  test('the first throttle: 95% of what got through, a hold until it has left the window', () => {
     const d = createRateDiscovery();
     succeed(d, 100, 0, 250);
-    expect(discoveryThrottle(d, 260, TTL)).toEqual({
+    expect(discoveryThrottle(d, 260)).toEqual({
       rates: [
         { requests: 95, perMs: 1000 },
         { requests: 10, perMs: 100 },
@@ -69,107 +82,103 @@ describe('rate discovery', () => {
       // Until the bucket of 0–99 ms has left the window: 1,100 ms.
       holdMs: 840,
     });
-    // Throttles of starts sent before the decrease are answered within the window: ignored.
-    expect(discoveryThrottle(d, 500, TTL)).toBeUndefined();
-    expect(discoveryThrottle(d, 1259, TTL)).toBeUndefined();
-    expect(d.perSecond).toBe(95);
-    // The rate takes effect when the hold ends: its first window of use starts there.
-    expect(d.changedAt).toBe(1100);
+    observeRates(d, discoveredRates(95), 260);
+    // Throttles of starts sent before the decrease are not news for a window.
+    expect(discoveryThrottle(d, 500)).toBeUndefined();
+    expect(discoveryThrottle(d, 1259)).toBeUndefined();
+    // Then one is: 8 got through in the last second (a share of the 200–299 bucket), so the
+    // floor applies: 95% of 80% of the rate.
+    expect(discoveryThrottle(d, 1260)).toEqual({
+      rates: [
+        { requests: 72, perMs: 1000 },
+        { requests: 8, perMs: 100 },
+      ],
+    });
   });
 
-  test('used for a second with no throttle, the rate grows 5% (at least 1 per second); unused, it stays', () => {
-    const d = createRateDiscovery();
-    succeed(d, 40, 0, 1000);
-    expect(discoveryThrottle(d, 999, TTL)?.rates).toEqual([
-      { requests: 38, perMs: 1000 },
+  test('paced and throttled again: 95% of what got through, at most the rate, at least 80% of it', () => {
+    const d = pacedAt(95, 1000);
+    succeed(d, 90, 1000, 2000);
+    expect(discoveryThrottle(d, 2000)?.rates).toEqual([
+      { requests: 85, perMs: 1000 },
+      { requests: 9, perMs: 100 },
+    ]);
+    observeRates(d, discoveredRates(85.5), 2000);
+    // Next to nothing through (another process took the quota): 80% of the rate, then 95%.
+    expect(discoveryThrottle(d, 3000)?.rates).toEqual([
+      { requests: 64, perMs: 1000 },
+      { requests: 7, perMs: 100 },
+    ]);
+    // More through than the rate never raises it on a throttle.
+    const busy = pacedAt(40, 0);
+    succeed(busy, 80, 0, 1000);
+    expect(discoveryThrottle(busy, 1000)?.rates[0]).toEqual({ requests: 38, perMs: 1000 });
+  });
+
+  test("another client's decrease is a decrease: throttles within a window of it are not news", () => {
+    const d = pacedAt(100, 0);
+    succeed(d, 50, 0, 1000);
+    observeRates(d, discoveredRates(80), 500);
+    expect(d.cutAt).toBe(500);
+    expect(discoveryThrottle(d, 1499)).toBeUndefined();
+    expect(discoveryThrottle(d, 1500)?.rates[0]).toEqual({ requests: 60, perMs: 1000 });
+    // A higher rate is a growth, not a decrease.
+    observeRates(d, discoveredRates(90), 1600);
+    expect(d.cutAt).toBe(1500);
+  });
+
+  test('growth: a second of demand and no throttle adds 5%, then 10%, 20%, 40% in a row', () => {
+    const d = pacedAt(38, 1000);
+    expect(succeed(d, 38, 1000, 2000)).toEqual([]);
+    expect(discoverySuccess(d, 2000, 0)?.rates).toEqual([
+      { requests: 39, perMs: 1000 },
       { requests: 4, perMs: 100 },
     ]);
-    // Held until 1,100 (the first bucket's successes leave the window then); 38 a second from
-    // there: the first success a second after the hold raises it by 5%.
-    const grown = succeed(d, 38, 1100, 2100);
-    expect(grown).toEqual([]);
-    expect(discoverySuccess(d, 2100, TTL)).toEqual({
-      rates: [
-        { requests: 39, perMs: 1000 },
-        { requests: 4, perMs: 100 },
-      ],
-    });
-    expect(d.perSecond).toBeCloseTo(39.9, 10);
-    // A second at a tenth of the rate: not used enough to need more.
-    succeed(d, 4, 2101, 3100);
-    expect(discoverySuccess(d, 3100, TTL)).toBeUndefined();
-    expect(d.perSecond).toBeCloseTo(39.9, 10);
-    // Below 20 a second the step is 1 a second.
-    const slow = createRateDiscovery();
-    succeed(slow, 10, 0, 1000);
-    discoveryThrottle(slow, 999, TTL);
-    expect(slow.perSecond).toBe(9.5);
-    succeed(slow, 10, 1100, 2100);
-    expect(discoverySuccess(slow, 2100, TTL)?.rates).toEqual([
-      { requests: 10, perMs: 1000 },
-      { requests: 1, perMs: 100 },
-    ]);
-    expect(slow.perSecond).toBe(10.5);
+    const steps = [];
+    for (let t = 2000; t < 6000; t += 1000) {
+      observeRates(d, discoveredRates(d.shared!.perSecond === 38 ? 39.9 : steps.at(-1)!), t);
+      succeed(d, Math.ceil(d.shared!.perSecond), t, t + 1000);
+      const rate = discoverySuccess(d, t + 1000, 0)?.rates[0]?.requests;
+      steps.push(rate!);
+    }
+    // 39 → +10% → 42, → +20% → 50, → +40% → 70, → +40% (the cap) → 98.
+    expect(steps).toEqual([42, 50, 70, 98]);
   });
 
-  test('paced and throttled again: 95% of what got through, bounded by the rate and by half of it', () => {
-    const d = createRateDiscovery();
-    succeed(d, 100, 0, 1000);
-    discoveryThrottle(d, 999, TTL);
-    expect(d.perSecond).toBe(95);
-    // 90 got through in the second before: 95% of 90.
-    succeed(d, 90, 1100, 2100);
-    expect(discoveryThrottle(d, 2099, TTL)).toEqual({
-      rates: [
-        { requests: 85, perMs: 1000 },
-        { requests: 9, perMs: 100 },
-      ],
-    });
-    expect(d.perSecond).toBe(85.5);
-    // Next to nothing got through (another process took the quota, or the vendor's window is
-    // longer): half the rate at most, then 95% of that.
-    expect(discoveryThrottle(d, 3099, TTL)).toEqual({
-      rates: [
-        { requests: 40, perMs: 1000 },
-        { requests: 4, perMs: 100 },
-      ],
-    });
-    expect(d.perSecond).toBeCloseTo(40.6125, 10);
-    // More through than the rate (successes of starts paced before) never raises it on a throttle.
-    succeed(d, 80, 3100, 4100);
-    discoveryThrottle(d, 4099, TTL);
-    expect(d.perSecond).toBeCloseTo(40.6125 * 0.95, 10);
+  test('no growth without demand, within a window of a throttle or before a hold ends', () => {
+    // A tenth of the rate used, no request waited: nothing to gain.
+    const idle = pacedAt(40, 0);
+    succeed(idle, 4, 0, 1000);
+    expect(discoverySuccess(idle, 1000, 0)).toBeUndefined();
+    // The same successes while this client's requests waited for the rate: in demand (in a fleet,
+    // a client's successes are its share of the rate).
+    idle.waitedAt = 900;
+    expect(discoverySuccess(idle, 1001, 0)?.rates[0]).toEqual({ requests: 42, perMs: 1000 });
+    // A throttle, even one that was not news, holds growth off for a window.
+    const throttled = pacedAt(40, 0);
+    succeed(throttled, 40, 0, 1000);
+    discoveryThrottle(throttled, 500);
+    throttled.waitedAt = 1400;
+    expect(discoverySuccess(throttled, 1000, 0)).toBeUndefined();
+    expect(discoverySuccess(throttled, 1499, 0)).toBeUndefined();
+    expect(discoverySuccess(throttled, 1500, 0)?.rates[0]).toEqual({ requests: 42, perMs: 1000 });
+    // A hold (the first throttle's) ends before the window of use starts.
+    const held = pacedAt(40, 0);
+    succeed(held, 40, 0, 1000);
+    held.waitedAt = 1700;
+    expect(discoverySuccess(held, 1000, 800)).toBeUndefined();
+    expect(discoverySuccess(held, 1799, 800)).toBeUndefined();
+    expect(discoverySuccess(held, 1800, 800)?.rates[0]).toEqual({ requests: 42, perMs: 1000 });
   });
 
-  test('slow rates: spaced single starts; below 1 a second the step doubles it, after one interval', () => {
-    const d = createRateDiscovery();
+  test('slow rates: spaced single starts; below 1 a second growth doubles it, after one interval', () => {
+    const d = pacedAt(1.9, 0);
+    expect(d.shared?.perSecond).toBeCloseTo(1000 / 526, 10);
     succeed(d, 2, 0, 1000);
-    expect(discoveryThrottle(d, 999, TTL)?.rates).toEqual([{ requests: 1, perMs: 526 }]);
-    // 1.9 a second: +1 a second once used (three successes in the last second).
-    succeed(d, 2, 1100, 2100);
-    expect(discoverySuccess(d, 2100, TTL)?.rates).toEqual([{ requests: 1, perMs: 345 }]);
-    // Throttled down to under one a second...
-    const slow = createRateDiscovery();
-    succeed(slow, 1, 0, 1);
-    discoveryThrottle(slow, 1, TTL);
-    expect(slow.perSecond).toBe(0.95);
-    discoveryThrottle(slow, 2001, TTL);
-    expect(slow.perSecond).toBeCloseTo(0.95 * 0.5 * 0.95, 10);
-    // ...it grows only after a whole interval (1 / rate: 2,216 ms) with a success in the last
-    // second: doubled.
-    expect(discoverySuccess(slow, 3001, TTL)).toBeUndefined();
-    expect(discoverySuccess(slow, 4218, TTL)?.rates).toEqual([{ requests: 1, perMs: 1108 }]);
-  });
-
-  test('a rate unchanged for stateTtlMs is forgotten, as the store forgets it', () => {
-    const d = createRateDiscovery();
-    succeed(d, 20, 0, 1000);
-    discoveryThrottle(d, 999, TTL);
-    expect(d.perSecond).toBe(19);
-    succeed(d, 20, 2000 + TTL, 3000 + TTL);
-    expect(d.perSecond).toBe(0);
-    // Starting over: the next throttle is a first one again, with its hold (until the first
-    // bucket of successes has left the window).
-    expect(discoveryThrottle(d, 2999 + TTL, TTL)?.holdMs).toBe(101);
+    expect(discoverySuccess(d, 1000, 0)?.rates).toEqual([{ requests: 1, perMs: 345 }]);
+    const slow = pacedAt(0.45125, 0);
+    // One start every 2,216 ms: it grows after one interval, not one second.
+    expect(discoverySuccess(slow, 1000, 0)).toBeUndefined();
+    expect(discoverySuccess(slow, 2216, 0)?.rates).toEqual([{ requests: 1, perMs: 1108 }]);
   });
 });

@@ -4,8 +4,8 @@ import { type LuaScript, luaScript, pickNumbers } from './lua.ts';
  * `triage.pace/2` (core's `rate-pacer.ts`), line for line: the sliding window log as a sorted ring
  * of arrival bounds with their entries' names beside them (1-based in Lua, the same `head` as in
  * JavaScript). Absolute times cross the boundary on the caller's clock: a hold's `until` and a
- * move's `to` come in, `at`, `bound` and `holdUntil` go out, each moved by `offset` when the script
- * keeps time by the server's `TIME`. Entries are named by number, not by time, so that a name
+ * move's `to` come in, `at`, `bound`, `holdUntil` and `learnedAt` go out, each moved by `offset`
+ * when the script keeps time by the server's `TIME`. Entries are named by number, not by time, so that a name
  * survives two calls whose offsets differ by a millisecond.
  */
 export const paceScript: LuaScript = luaScript(
@@ -183,6 +183,12 @@ local function step(s, inp, t)
     s.learnedUntil = t + C.ttlMs
   end
   out.holdUntil = s.holdUntil
+  if (inp.op == 'take' or inp.op == 'learn') and s.learnedUntil > t and #s.learned > 0 then
+    local copy = arr({})
+    for i, r in ipairs(s.learned) do copy[i] = { requests = r.requests, perMs = r.perMs } end
+    out.learned = copy
+    out.learnedAt = s.learnedUntil - C.ttlMs
+  end
   return out, ttl(s, t)
 end
 
@@ -200,6 +206,7 @@ if offset ~= 0 then
   out.at = out.at - offset
   out.holdUntil = out.holdUntil - offset
   if out.bound ~= nil then out.bound = out.bound - offset end
+  if out.learnedAt ~= nil then out.learnedAt = out.learnedAt - offset end
 end
 return enc(out)
 `,
