@@ -25,6 +25,13 @@ const node: TestProjectInlineConfiguration = {
     name: 'node',
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/browser/**'],
+    // V8's ThreadIsolation write-protects JIT pages with memory protection keys where the CPU has
+    // them (this machine's AMD EPYC does), and its page registry can desync under worker threads:
+    // a clean-clone CI run on 2026-12-06 lost the whole fork running test/hardening/load.test.ts
+    // (client and simulator on threads) to "Check failed: jit_page.has_value()" (SIGTRAP). A V8
+    // flag, not allowed in NODE_OPTIONS, so it goes to the test workers here. Others hit the same
+    // check and took the same way out (archestra-ai/archestra#6177).
+    execArgv: ['--no-memory-protection-keys'],
   },
 };
 

@@ -791,7 +791,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     }
     if (change === undefined) return;
     // The rate first, so that the starts the hold releases are paced by it.
-    if (change.rates !== undefined) paceBy(acc, ctx, change.rates, 'throttles');
+    paceBy(acc, ctx, change.rates, 'throttles');
     if (change.holdMs !== undefined) hold(acc, ctx, change.holdMs, 'throttle');
   }
 
