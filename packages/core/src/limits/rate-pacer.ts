@@ -166,7 +166,8 @@ export function paceMachine(
         state.learnedUntil > now &&
         state.learned.length > 0
       ) {
-        output.learned = state.learned.map((r) => ({ requests: r.requests, perMs: r.perMs }));
+        // The record's own array: `learn` replaces it, never changes it, so no copy per `take`.
+        output.learned = state.learned;
         output.learnedAt = state.learnedUntil - config.ttlMs;
       }
       return { state, output, ttlMs: ttl(state, now) };
