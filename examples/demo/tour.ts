@@ -17,6 +17,10 @@ import { emptyTally, type Tally, Trace } from './trace.ts';
 /** Short waits so the tour takes seconds; CO3's 1 s minimum after code 8 still applies. */
 const retry = { minDelayMs: 50, maxDelayMs: 500 };
 
+/** The rate burst: requests at once, and what the simulated account takes per second. */
+const BURST = 40;
+const BURST_RATE = 20;
+
 type Write = (line: string) => void;
 
 /** axios + SimplyBook: a throttled answer, an expired token, and a slot someone else took. */
@@ -215,25 +219,28 @@ async function voipnowTour(write: Write, style: Style): Promise<Tally> {
   return tally;
 }
 
-/** fetch + Fone Dynamics: an SMS to a malformed number (field error), a 500 on a read. */
+/**
+ * fetch + Fone Dynamics: an SMS to a malformed number (field error), a 500 on a read, and a burst
+ * over a rate the vendor never documented.
+ */
 async function fonedynamicsTour(write: Write, style: Style): Promise<Tally> {
   const tally = emptyTally('fetch + Fone Dynamics');
   const sim = await startVendorSimulator({ vendor: 'fonedynamics' });
+  const { accountSid, token, propertySid } = DEMO_ACCOUNTS.fonedynamics;
+  const headers = {
+    authorization: `Basic ${btoa(`${accountSid}:${token}`)}`,
+    'content-type': 'application/json',
+  };
   try {
     write(
       style.bold(`\n${tally.label}`) +
         style.dim('  (ServiceStack ResponseStatus with field names)'),
     );
     const trace = new Trace(write, style, tally);
-    const { accountSid, token, propertySid } = DEMO_ACCOUNTS.fonedynamics;
     const fetch = createTriageFetch({
       vendor: fonedynamics,
       retry,
     });
-    const headers = {
-      authorization: `Basic ${btoa(`${accountSid}:${token}`)}`,
-      'content-type': 'application/json',
-    };
     await trace.run('send an SMS to 0400 000 000', (onEvent) =>
       fetch(`${sim.url}/v2/Properties/${propertySid}/Messages`, {
         method: 'POST',
@@ -254,6 +261,20 @@ async function fonedynamicsTour(write: Write, style: Style): Promise<Tally> {
     );
   } finally {
     await sim.close();
+  }
+  // Fone Dynamics documents no rate limit; given one, the simulator answers over it with a bare
+  // 429 (no Retry-After, no RateLimit headers): triage discovers the rate from the throttles.
+  const limited = await startVendorSimulator({ vendor: 'fonedynamics', rate: BURST_RATE });
+  try {
+    const fetch = createTriageFetch({ vendor: fonedynamics, retry });
+    await new Trace(write, style, tally).burst(
+      `${BURST} reads at once; the account takes ${BURST_RATE} a second, the rest get a bare 429`,
+      BURST,
+      (_, onEvent) =>
+        fetch(`${limited.url}/v2/Accounts/${accountSid}`, { headers, triage: { onEvent } }),
+    );
+  } finally {
+    await limited.close();
   }
   return tally;
 }

@@ -69,9 +69,57 @@ export class Trace {
         return `       ${s.red(`stop: ${event.reason}`)}`;
       case 'recovered':
         return `       ${s.green(`recovered at attempt ${event.attempt} after ${event.elapsedMs} ms`)}`;
+      case 'rate': {
+        const [first] = event.rates;
+        const per = first === undefined ? '' : `${first.requests} per ${first.perMs} ms`;
+        const from = event.source === 'throttles' ? 'discovered from throttles' : 'advertised';
+        return `       ${s.cyan(`pace the account at ${per}`)} ${s.dim(`(${from})`)}`;
+      }
+      case 'hold':
+        return `       ${s.cyan(`hold the account ${event.delayMs} ms`)} ${s.dim(`(${event.reason})`)}`;
       default:
         return undefined;
     }
+  }
+
+  /**
+   * Runs `count` requests at once and prints what the account's limits decided for all of them
+   * (rates and holds), then one line for the lot: a burst has no room for each request's life.
+   */
+  async burst(
+    title: string,
+    count: number,
+    request: (index: number, onEvent: EventListener) => Promise<unknown>,
+  ): Promise<void> {
+    const s = this.#style;
+    this.#write(`  ${s.bold('▸')} ${title}`);
+    const started = performance.now();
+    let retries = 0;
+    const onEvent: EventListener = (event) => {
+      if (event.type === 'retry') retries++;
+      if (event.type !== 'rate' && event.type !== 'hold') return;
+      const line = this.#describe(event);
+      if (line !== undefined) this.#write(line);
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: count }, (_, index) => request(index, onEvent)),
+    );
+    let failed = 0;
+    for (const result of results) {
+      if (result.status === 'fulfilled') continue;
+      if (!isVendorError(result.reason)) throw result.reason;
+      failed++;
+      this.#tally.failures[result.reason.category]++;
+    }
+    const ms = performance.now() - started;
+    this.#tally.requests += count;
+    this.#tally.attempts += count + retries;
+    this.#tally.retries += retries;
+    this.#tally.ms += ms;
+    const mark = failed === 0 ? s.green('✓') : s.red('✗');
+    this.#write(
+      `    ${mark} ${count - failed} of ${count} in ${Math.round(ms)} ms, ${retries} throttled attempts retried`,
+    );
   }
 
   /**

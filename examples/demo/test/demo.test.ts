@@ -35,17 +35,22 @@ test('the tour runs every leg and tallies what happened', async () => {
     retries: 1,
     failures: { retryable: 1 },
   });
-  expect(byLabel['fetch + Fone Dynamics']).toMatchObject({
-    requests: 2,
-    attempts: 3,
-    retries: 1,
-    failures: { validation: 1 },
+  // Two requests, then a burst of 40 reads against an account that takes 20 a second: the 20 it
+  // refuses with a bare 429 are each retried (at least once) and all of them succeed.
+  const fd = byLabel['fetch + Fone Dynamics']!;
+  expect(fd).toMatchObject({
+    requests: 42,
+    failures: { retryable: 0, auth: 0, validation: 1, fatal: 0 },
   });
+  expect(fd.retries).toBeGreaterThanOrEqual(1 + 20);
+  expect(fd.attempts).toBe(fd.requests + fd.retries);
 
   const text = lines.join('\n');
   expect(text).not.toContain('\u001b[');
   expect(text).toContain('stop: unsafe');
   expect(text).toContain('fields: To');
+  expect(text).toContain('(discovered from throttles)');
+  expect(text).toContain('40 of 40 in');
   expect(text).toContain('Summary');
   // No credential of the demo accounts reaches the trace.
   for (const secret of ['demo-api-key', 'demo-secret', 'demo-token', 'demo-password'])
