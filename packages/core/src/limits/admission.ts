@@ -750,13 +750,11 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     ctx: AdmissionContext,
     rates: RateSpec[],
     source: 'headers' | 'throttles',
+    ifRates?: readonly RateSpec[],
   ): void {
-    const answer = apply<PaceState, PaceInput, PaceOutput>(
-      acc.keys.pace,
-      pace,
-      { op: 'learn', rates },
-      noPace,
-    );
+    const input: PaceInput =
+      ifRates === undefined ? { op: 'learn', rates } : { op: 'learn', rates, ifRates };
+    const answer = apply<PaceState, PaceInput, PaceOutput>(acc.keys.pace, pace, input, noPace);
     void then(answer, (out) => {
       if (source === 'throttles' && acc.discovery !== undefined)
         observeRates(acc.discovery, out.learned, out.learnedAt);
@@ -791,7 +789,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     }
     if (change === undefined) return;
     // The rate first, so that the starts the hold releases are paced by it.
-    paceBy(acc, ctx, change.rates, 'throttles');
+    paceBy(acc, ctx, change.rates, 'throttles', change.ifRates);
     if (change.holdMs !== undefined) hold(acc, ctx, change.holdMs, 'throttle');
   }
 

@@ -57,6 +57,8 @@ function slot(n: number): number {
  * and changes the same one.
  */
 export interface SharedRate {
+  /** The learned rates it was read from, as the pacer holds them. */
+  rates: readonly RateSpec[];
   /** Requests per second. */
   perSecond: number;
   /** When it was last changed, on the engine's clock. */
@@ -88,6 +90,11 @@ export interface RateDiscovery {
 export interface DiscoveryChange {
   /** The new rates. */
   rates: RateSpec[];
+  /**
+   * A growth: write `rates` only if these are still the rates in force (another client may have
+   * decreased them since this one last heard; a decrease always writes).
+   */
+  ifRates?: readonly RateSpec[];
   /** Hold the account this long (the first throttle). */
   holdMs?: number;
 }
@@ -135,9 +142,10 @@ export function sharedRate(
   learned: readonly RateSpec[] | undefined,
   learnedAt: number | undefined,
 ): SharedRate | undefined {
-  const first = learned?.[0];
-  if (first === undefined || learnedAt === undefined) return undefined;
-  return { perSecond: (first.requests * 1000) / first.perMs, changedAt: learnedAt };
+  if (learned === undefined || learnedAt === undefined) return undefined;
+  const first = learned[0];
+  if (first === undefined) return undefined;
+  return { rates: learned, perSecond: (first.requests * 1000) / first.perMs, changedAt: learnedAt };
 }
 
 /**
@@ -213,7 +221,10 @@ export function discoverySuccess(
     return undefined;
   d.proposedAt = now;
   const share = Math.min(DISCOVERY.maxIncrease, DISCOVERY.increase * 2 ** d.growths++);
-  return { rates: discoveredRates(rate + Math.max(rate * share, Math.min(1, rate))) };
+  return {
+    rates: discoveredRates(rate + Math.max(rate * share, Math.min(1, rate))),
+    ifRates: shared.rates,
+  };
 }
 
 /**

@@ -49,8 +49,12 @@ export type PaceInput =
   | { op: 'move'; entry: number; to: number }
   /** Start nothing before `until` (an absolute time on the engine's clock). */
   | { op: 'hold'; until: number }
-  /** Enforce these advertised rates too. */
-  | { op: 'learn'; rates: RateSpec[] };
+  /**
+   * Enforce these rates too (advertised, or discovered), replacing those learned before; with
+   * `ifRates`, only if those are the rates in force (a compare-and-set: a rate raised from a view
+   * another client has since changed is not written).
+   */
+  | { op: 'learn'; rates: RateSpec[]; ifRates?: readonly RateSpec[] };
 
 /** The pacer's answer. */
 export interface PaceOutput {
@@ -156,9 +160,11 @@ export function paceMachine(
         if (output.changed) state.holdUntil = input.until;
       } else {
         const active = state.learnedUntil > now ? state.learned : [];
-        output.changed = !sameRates(active, input.rates);
-        state.learned = input.rates.map((r) => ({ requests: r.requests, perMs: r.perMs }));
-        state.learnedUntil = now + config.ttlMs;
+        if (input.ifRates === undefined || sameRates(active, input.ifRates)) {
+          output.changed = !sameRates(active, input.rates);
+          state.learned = input.rates.map((r) => ({ requests: r.requests, perMs: r.perMs }));
+          state.learnedUntil = now + config.ttlMs;
+        }
       }
       output.holdUntil = state.holdUntil;
       if (

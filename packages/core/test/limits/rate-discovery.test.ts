@@ -43,8 +43,9 @@ describe('rate discovery', () => {
   });
 
   test('the rate in force is read back from the learned rates the pacer answers with', () => {
-    expect(sharedRate(discoveredRates(95.7), 10)).toEqual({ perSecond: 95, changedAt: 10 });
-    expect(sharedRate([{ requests: 1, perMs: 250 }], 10)).toEqual({ perSecond: 4, changedAt: 10 });
+    const rates = discoveredRates(95.7);
+    expect(sharedRate(rates, 10)).toEqual({ rates, perSecond: 95, changedAt: 10 });
+    expect(sharedRate([{ requests: 1, perMs: 250 }], 10)).toMatchObject({ perSecond: 4 });
     expect(sharedRate(undefined, undefined)).toBeUndefined();
     expect(sharedRate([], 10)).toBeUndefined();
   });
@@ -130,10 +131,14 @@ describe('rate discovery', () => {
   test('growth: a second of demand and no throttle adds 5%, then 10%, 20%, 40% in a row', () => {
     const d = pacedAt(38, 1000);
     expect(succeed(d, 38, 1000, 2000)).toEqual([]);
-    expect(discoverySuccess(d, 2000, 0)?.rates).toEqual([
-      { requests: 39, perMs: 1000 },
-      { requests: 4, perMs: 100 },
-    ]);
+    // A growth is written only over the rates it grew from (another client may have cut them).
+    expect(discoverySuccess(d, 2000, 0)).toEqual({
+      rates: [
+        { requests: 39, perMs: 1000 },
+        { requests: 4, perMs: 100 },
+      ],
+      ifRates: discoveredRates(38),
+    });
     const steps = [];
     for (let t = 2000; t < 6000; t += 1000) {
       observeRates(d, discoveredRates(d.shared!.perSecond === 38 ? 39.9 : steps.at(-1)!), t);

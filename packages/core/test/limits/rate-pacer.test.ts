@@ -131,6 +131,42 @@ describe('rate pacer: learned rates', () => {
     expect([5000, 5000, 5000].map((t) => p.take(t).at)).toEqual([5000, 5000, 5000]);
   });
 
+  test('take and learn answer with the learned rates in force and when they were learned', () => {
+    const p = pacer([], { ttlMs: 5000 });
+    expect(p.take(0)).not.toHaveProperty('learned');
+    const rates = [{ requests: 3, perMs: 1000 }];
+    p.at.t = 10;
+    expect(p.step({ op: 'learn', rates })).toMatchObject({ learned: rates, learnedAt: 10 });
+    expect(p.take(20)).toMatchObject({ learned: rates, learnedAt: 10 });
+    // Gone with the rates.
+    expect(p.take(5010)).not.toHaveProperty('learned');
+  });
+
+  test('learn with ifRates writes only over those rates: a compare-and-set', () => {
+    const p = pacer([], { ttlMs: 5000 });
+    const a = [{ requests: 10, perMs: 1000 }];
+    const b = [{ requests: 8, perMs: 1000 }];
+    p.step({ op: 'learn', rates: a });
+    // Another client cut a to b; a growth computed from a is not written.
+    p.step({ op: 'learn', rates: b });
+    expect(p.step({ op: 'learn', rates: [{ requests: 11, perMs: 1000 }], ifRates: a })).toEqual({
+      at: 0,
+      reserved: true,
+      holdUntil: 0,
+      changed: false,
+      learned: b,
+      learnedAt: 0,
+    });
+    // One computed from b is.
+    expect(
+      p.step({ op: 'learn', rates: [{ requests: 9, perMs: 1000 }], ifRates: b }),
+    ).toMatchObject({ changed: true, learned: [{ requests: 9, perMs: 1000 }] });
+    // With nothing learned, only ifRates: [] matches.
+    const q = pacer([]);
+    expect(q.step({ op: 'learn', rates: a, ifRates: b })).toMatchObject({ changed: false });
+    expect(q.step({ op: 'learn', rates: a, ifRates: [] })).toMatchObject({ changed: true });
+  });
+
   test('a larger advertised quota grows the log, keeping the most recent starts', () => {
     const p = pacer([{ requests: 2, perMs: 100 }]);
     expect([0, 0, 0].map((t) => p.take(t).at)).toEqual([0, 0, 100]);

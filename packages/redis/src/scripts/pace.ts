@@ -176,11 +176,13 @@ local function step(s, inp, t)
   else
     local active = {}
     if s.learnedUntil > t then active = s.learned end
-    out.changed = not sameRates(active, inp.rates)
-    local learned = arr({})
-    for i, r in ipairs(inp.rates) do learned[i] = { requests = r.requests, perMs = r.perMs } end
-    s.learned = learned
-    s.learnedUntil = t + C.ttlMs
+    if inp.ifRates == nil or sameRates(active, inp.ifRates) then
+      out.changed = not sameRates(active, inp.rates)
+      local learned = arr({})
+      for i, r in ipairs(inp.rates) do learned[i] = { requests = r.requests, perMs = r.perMs } end
+      s.learned = learned
+      s.learnedUntil = t + C.ttlMs
+    end
   end
   out.holdUntil = s.holdUntil
   if (inp.op == 'take' or inp.op == 'learn') and s.learnedUntil > t and #s.learned > 0 then
