@@ -91,10 +91,11 @@ export interface DiscoveryChange {
   /** The new rates. */
   rates: RateSpec[];
   /**
-   * A growth: write `rates` only if these are still the rates in force (another client may have
-   * decreased them since this one last heard; a decrease always writes).
+   * The rates in force the change was computed from (none, for a first discovery): `rates` are
+   * written only if these still are, so a client that has not yet heard of another's change
+   * neither undoes it nor makes it twice.
    */
-  ifRates?: readonly RateSpec[];
+  ifRates: readonly RateSpec[];
   /** Hold the account this long (the first throttle). */
   holdMs?: number;
 }
@@ -250,12 +251,14 @@ export function discoveryThrottle(d: RateDiscovery, now: number): DiscoveryChang
     d.growths = 0;
     return {
       rates: discoveredRates(Math.max(DISCOVERY.minPerSecond, base * DISCOVERY.decrease)),
+      ifRates: shared.rates,
     };
   }
   if (seen < 1) return undefined;
   d.cutAt = now;
   return {
     rates: discoveredRates(Math.max(DISCOVERY.minPerSecond, seen * DISCOVERY.decrease)),
+    ifRates: [],
     holdMs: Math.min(DISCOVERY.holdMs, oldestEnd(d) + DISCOVERY.windowMs - now),
   };
 }

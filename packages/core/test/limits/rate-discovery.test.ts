@@ -80,6 +80,8 @@ describe('rate discovery', () => {
         { requests: 95, perMs: 1000 },
         { requests: 10, perMs: 100 },
       ],
+      // Written only if no rate is in force yet (another client may have been first).
+      ifRates: [],
       // Until the bucket of 0–99 ms has left the window: 1,100 ms.
       holdMs: 840,
     });
@@ -94,6 +96,8 @@ describe('rate discovery', () => {
         { requests: 72, perMs: 1000 },
         { requests: 8, perMs: 100 },
       ],
+      // Written only over the rates it was computed from.
+      ifRates: discoveredRates(95),
     });
   });
 
