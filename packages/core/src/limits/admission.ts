@@ -775,16 +775,15 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     c: Classification | undefined,
   ): void {
     if (acc.headers === 'seen') return;
+    acc.discovery ??= createRateDiscovery();
     let change: DiscoveryChange | undefined;
     if (c === undefined) {
-      acc.discovery ??= createRateDiscovery();
       change = discoverySuccess(acc.discovery, clock.now(), acc.holdUntil);
     } else if (
       c.throttle === true &&
       c.retryAfterMs === undefined &&
       (concurrency === undefined || permit.inflightAtSend <= 1)
     ) {
-      acc.discovery ??= createRateDiscovery();
       change = discoveryThrottle(acc.discovery, clock.now());
     }
     if (change === undefined) return;

@@ -158,8 +158,12 @@ export function observeRates(
   learned: readonly RateSpec[] | undefined,
   learnedAt: number | undefined,
 ): void {
-  const next = sharedRate(learned, learnedAt);
   const previous = d.shared;
+  // The same record as last time (the in-memory store answers with its own array): nothing new,
+  // and no object per request.
+  if (previous !== undefined && previous.rates === learned && previous.changedAt === learnedAt)
+    return;
+  const next = sharedRate(learned, learnedAt);
   if (next !== undefined && (previous === undefined || next.perSecond < previous.perSecond)) {
     d.cutAt = Math.max(d.cutAt, next.changedAt);
     d.growths = 0;
