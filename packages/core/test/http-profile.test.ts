@@ -108,6 +108,15 @@ describe('failures without a response', () => {
     });
   });
 
+  test("a code named like an Object.prototype member is an unknown code (the fuzz test's find)", () => {
+    // It once matched the table's inherited members: a rule with no reason, and a crash on the
+    // missing message when the engine scrubbed it.
+    const unknown = failure(coded('EWHATEVER', ''));
+    expect(unknown).toMatchObject({ category: 'fatal', reason: 'not a known network failure' });
+    for (const code of ['toString', 'constructor', '__proto__', 'hasOwnProperty'])
+      expect(failure(coded(code, ''))).toEqual(unknown);
+  });
+
   test("fetch's TypeError('fetch failed') is classified by its cause's code", () => {
     const error = new TypeError('fetch failed', {
       cause: coded('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'),

@@ -95,7 +95,7 @@ export function findNetworkFailure(error: unknown): NetworkFailure | undefined {
   ) {
     const code = field(current, 'code');
     const message = String(field(current, 'message') ?? '');
-    if (typeof code === 'string' && code in NETWORK_RULES) {
+    if (typeof code === 'string' && Object.hasOwn(NETWORK_RULES, code)) {
       return { code, message, rule: NETWORK_RULES[code]! };
     }
     const name = field(current, 'name');
