@@ -81,6 +81,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const configs = new WeakMap<object, string | null>();
   const keyNames = new WeakMap<StateKey, string>();
   const leaseMs = String(o.leaseMs);
+  const waitingMs = String(o.waitingMs);
   let leases = 0;
   let probeTimer: (() => void) | undefined;
   let refreshTimer: (() => void) | undefined;
@@ -327,7 +328,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
         link,
         concurrencyScript,
         keys,
-        [...args(now, config, step), lease, leaseMs, from],
+        [...args(now, config, step), lease, leaseMs, from, waitingMs],
         (output) => {
           const out = output as ConcurrencyOutput;
           addSlots(link, lease, out.granted);
@@ -402,7 +403,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
       link,
       concurrencyScript,
       keys,
-      [...args(clock.now(), record.config, { op }), link.lease, leaseMs, lease],
+      [...args(clock.now(), record.config, { op }), link.lease, leaseMs, lease, waitingMs],
       () => {
         if (op === 'drop' && link.pools.get(lease) === 0) link.pools.delete(lease);
       },

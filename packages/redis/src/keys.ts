@@ -24,8 +24,9 @@ export function recordKey(prefix: string, key: StateKey): string {
 
 /**
  * The keys the concurrency script touches: the record, its leases (a sorted set of lease id →
- * expiry) and the slots each lease holds (a hash of lease id → count).
+ * expiry), the slots each lease holds (a hash of lease id → count) and the leases waiting for
+ * slots (a sorted set of lease id → until when they count as waiting).
  */
-export function concurrencyKeys(record: string): readonly [string, string, string] {
-  return [record, `${record}:leases`, `${record}:held`];
+export function concurrencyKeys(record: string): readonly [string, string, string, string] {
+  return [record, `${record}:leases`, `${record}:held`, `${record}:waiting`];
 }

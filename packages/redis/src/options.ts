@@ -48,6 +48,16 @@ export interface RedisStoreOptions {
    */
   leaseMs?: number;
   /**
+   * How long a process whose requests wait for a concurrency slot counts as waiting after it last
+   * asked Redis for one. While a waiting process holds fewer slots than its fair share (the limit
+   * divided among the waiting processes), the others stop passing their slots to their own queues
+   * beyond that share, so every process gets its turn. Keep it above the engine's
+   * `limits.pollMs` (how often a process with no slot asks again), or waiting processes drop out
+   * between their polls.
+   * @default 250
+   */
+  waitingMs?: number;
+  /**
    * Whose clock the limits keep time by. `server`: Redis's `TIME`, so processes whose clocks
    * disagree still share one sliding window and one breaker; `caller`: the `now` each caller
    * passes (a test's manual clock).
@@ -82,6 +92,7 @@ export interface NormalizedRedisStoreOptions {
   timeoutMs: number;
   retryIntervalMs: number;
   leaseMs: number;
+  waitingMs: number;
   serverTime: boolean;
   clientId: string;
   fallback: MemoryStore;
@@ -97,7 +108,14 @@ export const REDIS_STORE_DEFAULTS: {
   readonly timeoutMs: number;
   readonly retryIntervalMs: number;
   readonly leaseMs: number;
-} = Object.freeze({ prefix: 'triage', timeoutMs: 100, retryIntervalMs: 1000, leaseMs: 15_000 });
+  readonly waitingMs: number;
+} = Object.freeze({
+  prefix: 'triage',
+  timeoutMs: 100,
+  retryIntervalMs: 1000,
+  leaseMs: 15_000,
+  waitingMs: 250,
+});
 
 const unrefClock: Clock = {
   now: () => Date.now(),
@@ -125,6 +143,7 @@ export function normalizeRedisStoreOptions(
     timeoutMs: positive(options.timeoutMs, REDIS_STORE_DEFAULTS.timeoutMs),
     retryIntervalMs: positive(options.retryIntervalMs, REDIS_STORE_DEFAULTS.retryIntervalMs),
     leaseMs: positive(options.leaseMs, REDIS_STORE_DEFAULTS.leaseMs),
+    waitingMs: positive(options.waitingMs, REDIS_STORE_DEFAULTS.waitingMs),
     serverTime: options.time !== 'caller',
     clientId: options.clientId ?? globalThis.crypto.randomUUID(),
     fallback: options.fallback ?? createMemoryStore(),

@@ -16,6 +16,7 @@ describe('key layout', () => {
       'triage:{co3:x}:concurrency',
       'triage:{co3:x}:concurrency:leases',
       'triage:{co3:x}:concurrency:held',
+      'triage:{co3:x}:concurrency:waiting',
     ]);
   });
 

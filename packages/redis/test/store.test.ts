@@ -1,10 +1,13 @@
 // The store against a real redis-server: shared limits between "processes" (stores with their own
 // connections and lease ids), leases, server time, the key layout, and the paths to the fallback.
 import {
+  type AttemptOutcome,
   type BudgetConfig,
   budgetMachine,
   type ConcurrencyOutput,
+  createEngine,
   createMemoryStore,
+  http,
   type PaceConfig,
   paceMachine,
   type StateMachine,
@@ -400,6 +403,118 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     await a.apply(k, machine, released, 0);
     expect(await state('triage:{v:keep}:concurrency')).toMatchObject({ inflight: 0 });
     expect(await admin.zcard('triage:{v:keep}:concurrency:leases')).toBe(0);
+  });
+
+  test('fair shares: while a process waits with less than its share, the others are granted none above theirs and told it', async () => {
+    const a = await open({ time: 'caller' });
+    const b = await open({ time: 'caller' });
+    const machine = slots(4);
+    const k = key('fair');
+    const record = 'triage:{v:fair}:concurrency';
+    // a takes every slot and still wants more: a waits. b finds none: b waits with none.
+    expect(await a.apply(k, machine, { op: 'acquire', want: 8 }, 0)).toMatchObject({
+      granted: 4,
+    });
+    const first = (await b.apply(k, machine, { op: 'acquire', want: 4 }, 0)) as ConcurrencyOutput;
+    expect(first).toMatchObject({ granted: 0, inflight: 4 });
+    // b's own answer has no share: nobody else waits with less than theirs (a holds 4).
+    expect(first.share).toBeUndefined();
+    expect(await admin.zcard(`${record}:waiting`)).toBe(2);
+    // a passes a slot to its queue: told its share (4 slots, 2 waiting processes: 2).
+    const keep = release({ inflightAtSend: 4, waiting: 4, keep: true });
+    expect(await a.apply(k, machine, keep, 10)).toMatchObject({ granted: 0, share: 2 });
+    // a gives one back instead, with its queue still waiting: none comes back to a.
+    const yielded = release({ inflightAtSend: 4, waiting: 3 });
+    expect(await a.apply(k, machine, yielded, 20)).toMatchObject({
+      granted: 0,
+      inflight: 3,
+      share: 2,
+    });
+    // b's next poll finds it; b still waits with 1 of its 2.
+    expect(await b.apply(k, machine, { op: 'acquire', want: 4 }, 30)).toMatchObject({
+      granted: 1,
+      inflight: 4,
+    });
+    expect(await a.apply(k, machine, yielded, 40)).toMatchObject({ granted: 0, share: 2 });
+    expect(await b.apply(k, machine, { op: 'acquire', want: 3 }, 50)).toMatchObject({
+      granted: 1,
+    });
+    // Both hold their share: a keeps passing its slots on, told no share.
+    const even = (await a.apply(k, machine, keep, 60)) as ConcurrencyOutput;
+    expect(even).toMatchObject({ granted: 0, inflight: 4 });
+    expect(even.share).toBeUndefined();
+  });
+
+  test('fair shares: a process counts as waiting for waitingMs after it last asked', async () => {
+    const a = await open({ time: 'caller', waitingMs: 100 });
+    const b = await open({ time: 'caller', waitingMs: 100 });
+    const machine = slots(2);
+    const k = key('fair-expiry');
+    expect(await a.apply(k, machine, { op: 'acquire', want: 4 }, 0)).toMatchObject({
+      granted: 2,
+    });
+    expect(await b.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({
+      granted: 0,
+    });
+    const keep = release({ inflightAtSend: 2, waiting: 2, keep: true });
+    expect(await a.apply(k, machine, keep, 99)).toMatchObject({ share: 1 });
+    // b has not asked again for 100 ms: it no longer counts, a keeps its slots.
+    const late = (await a.apply(k, machine, keep, 100)) as ConcurrencyOutput;
+    expect(late.share).toBeUndefined();
+    // A process that got all it asked for stops waiting at once.
+    expect(await b.apply(k, machine, { op: 'acquire', want: 1 }, 110)).toMatchObject({
+      granted: 0,
+    });
+    expect(await a.apply(k, machine, keep, 120)).toMatchObject({ share: 1 });
+    expect(await b.apply(k, machine, { op: 'acquire', want: 0 }, 130)).toMatchObject({
+      granted: 0,
+    });
+    const after = (await a.apply(k, machine, keep, 140)) as ConcurrencyOutput;
+    expect(after.share).toBeUndefined();
+  });
+
+  test('fair shares: processes that start while another holds every slot get theirs while it still has work', async () => {
+    const gauge: Gauge = { now: 0, peak: 0 };
+    const starts: number[][] = [[], [], []];
+    const engines = await Promise.all(
+      [0, 1, 2].map(async () =>
+        createEngine({
+          vendor: http,
+          limits: {
+            store: await open(),
+            account: 'fair',
+            rate: false,
+            breaker: false,
+            concurrency: 3,
+          },
+        }),
+      ),
+    );
+    const begin = Date.now();
+    const request = (i: number) =>
+      engines[i]!.execute<number>({
+        method: 'GET',
+        url: 'https://vendor.test/',
+        async send(): Promise<AttemptOutcome<number>> {
+          starts[i]!.push(Date.now() - begin);
+          gauge.peak = Math.max(gauge.peak, ++gauge.now);
+          await sleep(20);
+          gauge.now--;
+          return { response: 200, input: { status: 200, body: '', headers: {} } };
+        },
+      });
+    // The first process queues 30 requests and takes every slot; the others come 30 ms later.
+    const first = Array.from({ length: 30 }, () => request(0));
+    await sleep(30);
+    const others = [1, 2].flatMap((i) => Array.from({ length: 6 }, () => request(i)));
+    await expect(Promise.all([...first, ...others])).resolves.toHaveLength(42);
+    expect(gauge.peak).toBe(3);
+    // Passing its slots to its own queue, the first process would keep them for 30 × 20 ms / 3 =
+    // 200 ms: the others would wait for all of it. Given back above its share, they start after
+    // about one answer and a poll, while the first process still has requests to send.
+    const firstStart = starts.map((s) => Math.min(...s));
+    expect(Math.max(firstStart[1]!, firstStart[2]!)).toBeLessThan(150);
+    expect(Math.max(...starts[0]!)).toBeGreaterThan(Math.max(firstStart[1]!, firstStart[2]!) + 40);
   });
 
   test("server time: a hold in the concurrency record and a pacer's entries travel on the caller's clock", async () => {

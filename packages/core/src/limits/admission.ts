@@ -142,10 +142,17 @@ interface Account extends AccountLimits {
    */
   headers: 'unknown' | 'seen' | 'none';
   cancelWake: (() => void) | undefined;
+  /** Polls of the store since this client last got a slot from it (see {@link wakeLater}). */
+  polls: number;
   /** The limit, the slots in flight and the attempts served as the store last reported them. */
   limit: number;
   inflight: number;
   served: number;
+  /**
+   * The most slots this client keeps for its own queue, as a shared store last said (its fair
+   * share while another client waits with less); unbounded otherwise.
+   */
+  share: number;
   /** The longest hold this client knows of (its own, and those the store reported). */
   holdUntil: number;
   /**
@@ -166,6 +173,9 @@ interface Account extends AccountLimits {
  * answers are immediate and exact.
  */
 const SHARED_CLOSED_MS = 1000;
+
+/** The first poll of a wait for a shared store's slot, doubled for each one after it. */
+const FIRST_POLL_MS = 5;
 
 /** Accounts kept without activity before the cache is pruned of idle ones. */
 const MAX_ACCOUNTS = 4096;
@@ -272,9 +282,11 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       held: 0,
       headers: 'unknown',
       cancelWake: undefined,
+      polls: 0,
       limit: 0,
       inflight: 0,
       served: 0,
+      share: Number.POSITIVE_INFINITY,
       holdUntil: 0,
       closedUntil: -1,
       discovery: undefined,
@@ -373,6 +385,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     acc.limit = out.limit;
     acc.inflight = out.inflight;
     acc.served = out.served;
+    acc.share = out.share ?? Number.POSITIVE_INFINITY;
     if (out.holdUntil !== undefined && out.holdUntil > acc.holdUntil) acc.holdUntil = out.holdUntil;
   }
 
@@ -387,8 +400,12 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     // The slot passes straight to the next queued request, so no store round trip stands between
     // one answer and the next start; the store is told in the same call that releases it. Not
     // after a throttle (the limit falls to the slots still in flight) nor while the store reports
-    // more slots in flight than the limit (a lower quota): then the store decides.
-    const next = outcome !== 'throttled' && acc.inflight <= acc.limit ? nextWaiter(acc) : undefined;
+    // more slots in flight than the limit (a lower quota), nor above this client's fair share
+    // while another client of a shared store waits with less: then the store decides.
+    const next =
+      outcome !== 'throttled' && acc.inflight <= acc.limit && acc.held <= acc.share
+        ? nextWaiter(acc)
+        : undefined;
     acc.held--;
     const answer = apply<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput>(
       acc.keys.concurrency,
@@ -473,7 +490,8 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         undefined,
       );
     }
-    if (acc.live > 0 && acc.held === 0) wakeLater(acc, limits.pollMs);
+    if (count > 0) acc.polls = 0;
+    if (acc.live > 0 && acc.held === 0) wakeLater(acc);
   }
 
   function compact(acc: Account): void {
@@ -488,10 +506,14 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
 
   /**
    * Asks the store again later: needed only when no slot this client holds will be released to
-   * wake the queue (the slots are held by other clients of a shared store).
+   * wake the queue (the slots are held by other clients of a shared store). The first polls of a
+   * wait come sooner (5, 10, 20, 40 ms, then every `pollMs`): a slot another client gives back
+   * for this one's fair share (`ConcurrencyOutput.share`) is found within a few milliseconds,
+   * while a long wait costs the store no more calls than a steady `pollMs`.
    */
-  function wakeLater(acc: Account, ms: number): void {
+  function wakeLater(acc: Account): void {
     if (acc.cancelWake !== undefined) return;
+    const ms = Math.min(limits.pollMs, FIRST_POLL_MS * 2 ** acc.polls++);
     acc.cancelWake = clock.setTimeout(() => {
       acc.cancelWake = undefined;
       if (acc.live === 0 || concurrency === undefined) return;
@@ -578,7 +600,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         );
       acc.queue.push(waiter);
       acc.live++;
-      if (acc.held === 0) wakeLater(acc, limits.pollMs);
+      if (acc.held === 0) wakeLater(acc);
     });
   }
 

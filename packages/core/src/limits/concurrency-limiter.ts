@@ -96,6 +96,12 @@ export interface ConcurrencyOutput {
   reason?: LimitChangeReason;
   /** Set while the account is held: granted slots wait until then. */
   holdUntil?: number;
+  /**
+   * Set by a shared store while another client waits with fewer slots than its fair share: this
+   * client should hold no more than `share` slots, and give back (rather than pass to its own
+   * queue) any slot above it. The machine itself never sets it: it knows no clients.
+   */
+  share?: number;
 }
 
 /** Weights of the latency averages: about the last 10 and the last 100 clean samples. */

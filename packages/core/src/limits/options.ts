@@ -223,8 +223,13 @@ export interface LimitsOptions {
   stateTtlMs?: number;
   /**
    * How often a queued request asks a shared store again when no request of this client holds a
-   * slot that could wake it.
+   * slot that could wake it. The first asks of a wait come sooner (5, 15, 35 and 75 ms into it),
+   * so that a slot another process gives back for this one's fair share is found at once.
    * @default 50
+   * @example
+   * ```ts
+   * createTriageFetch({ vendor: co3, limits: { store: redisStore, pollMs: 100 } });
+   * ```
    */
   pollMs?: number;
 }

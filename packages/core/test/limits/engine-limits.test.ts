@@ -1146,6 +1146,99 @@ describe('circuit breaker', () => {
 });
 
 describe('stores', () => {
+  test('a client waiting for slots others hold asks the store 5, 10, 20 and 40 ms apart, then every pollMs', async () => {
+    const memory = createMemoryStore();
+    const clock = createManualClock();
+    const asked: number[] = [];
+    const store: StateStore = {
+      apply: (key, machine, input, now) => {
+        if (key.kind === 'concurrency' && (input as { op: string }).op === 'acquire')
+          asked.push(now);
+        return memory.apply(key, machine, input, now);
+      },
+    };
+    const one = setup({ limits: { concurrency: 1, store, rate: false } }, clock);
+    const two = setup({ limits: { concurrency: 1, store, rate: false, pollMs: 50 } }, clock);
+    const a = one.engine.execute(one.request('a'));
+    await flush();
+    const b = two.engine.execute(two.request('b'));
+    await flush();
+    await clock.advance(174);
+    expect(two.sent).toEqual([]);
+    // one's acquire at 0 and two's at 0 (refused), then two's polls.
+    expect(asked).toEqual([0, 0, 5, 15, 35, 75, 125]);
+    await one.answer('a');
+    await a;
+    await clock.advance(1);
+    // The poll at 175 finds the slot; the next wait starts from 5 ms again.
+    expect(asked.at(-1)).toBe(175);
+    expect(two.sent.map((s) => s.id)).toEqual(['b']);
+    const c = two.engine.execute(two.request('c'));
+    await flush();
+    // c queues behind b's slot, which two holds: no poll (b's release wakes it).
+    await clock.advance(100);
+    expect(asked.at(-1)).toBe(175);
+    await two.answer('b');
+    expect(two.sent.map((s) => s.id)).toEqual(['c']);
+    await two.answer('c');
+    await expect(Promise.all([b, c])).resolves.toEqual([ok, ok]);
+    const d = one.engine.execute(one.request('d'));
+    const e = two.engine.execute(two.request('e'));
+    await flush();
+    const before = asked.length;
+    await clock.advance(5);
+    expect(asked.slice(before)).toEqual([280]);
+    await one.answer('d');
+    await clock.advance(10);
+    expect(asked.slice(before)).toEqual([280, 290]);
+    expect(two.sent.map((s) => s.id)).toEqual(['e']);
+    await two.answer('e');
+    await expect(Promise.all([d, e])).resolves.toEqual([ok, ok]);
+  });
+
+  test("a shared store's fair share: above it, a slot goes back to the store, not to this client's queue", async () => {
+    const memory = createMemoryStore();
+    const clock = createManualClock();
+    /** Set while another client waits with fewer slots than its share. */
+    let share: number | undefined;
+    const releases: unknown[] = [];
+    const store: StateStore = {
+      apply: (key, machine, input, now) => {
+        const out = memory.apply(key, machine, input, now) as { share?: number };
+        if (key.kind !== 'concurrency') return out as never;
+        if ((input as { op: string }).op === 'release') releases.push(input);
+        return (share === undefined ? out : { ...out, share }) as never;
+      },
+    };
+    const { engine, sent, request, answer } = setup(
+      { limits: { concurrency: 2, store, rate: false } },
+      clock,
+    );
+    const results = ['a', 'b', 'c', 'd', 'e'].map((id) => engine.execute(request(id)));
+    await flush();
+    expect(sent.map((s) => s.id)).toEqual(['a', 'b']);
+    // Without a share, a's slot passes straight to c.
+    await answer('a');
+    expect(sent.map((s) => s.id)).toEqual(['b', 'c']);
+    expect(releases.at(-1)).toMatchObject({ op: 'release', keep: true, waiting: 3 });
+    // Another client now waits with no slot: this one's share is 1, and it holds 2.
+    share = 1;
+    await answer('b');
+    // b's slot was passed on before the store's answer told of the share: d goes.
+    expect(sent.map((s) => s.id)).toEqual(['c', 'd']);
+    expect(releases.at(-1)).toMatchObject({ op: 'release', keep: true, waiting: 2 });
+    await answer('c');
+    // Above the share, c's slot goes back to the store with e still waiting; a shared store would
+    // keep it for the other client. This one (memory, no other client) grants it back to e.
+    expect(releases.at(-1)).toEqual(expect.objectContaining({ op: 'release', waiting: 1 }));
+    expect(releases.at(-1)).not.toHaveProperty('keep');
+    expect(sent.map((s) => s.id)).toEqual(['d', 'e']);
+    share = undefined;
+    await answer('d');
+    await answer('e');
+    await expect(Promise.all(results)).resolves.toEqual([ok, ok, ok, ok, ok]);
+  });
+
   test('one store shared by two clients: they share the account; the second polls for a slot', async () => {
     const store = createMemoryStore();
     const clock = createManualClock();
@@ -1261,14 +1354,15 @@ describe('stores', () => {
     expect(two.sent).toEqual([]);
     // a is refused with Retry-After: 2; one holds the account until 2000.
     await one.answer('a', { status: 429, headers: { 'retry-after': '2' } });
-    // two's poll finds the slot free at 50, but the slot carries the hold: b waits for 2000.
-    await clock.advance(50);
+    // two's first poll (5 ms into its wait) finds the slot free, but the slot carries the hold: b
+    // waits for 2000.
+    await clock.advance(5);
     expect(two.sent).toEqual([]);
     expect(two.limiter()).toMatchObject([
       { type: 'wait', time: 0, reason: 'concurrency' },
-      { type: 'wait', time: 50, reason: 'hold', delayMs: 1950 },
+      { type: 'wait', time: 5, reason: 'hold', delayMs: 1995 },
     ]);
-    await clock.advance(1950);
+    await clock.advance(1995);
     expect(two.sent.map((s) => s.id)).toEqual(['b']);
     // a's retry (at 2000 too) queues behind b for the one slot.
     expect(one.sent).toEqual([]);

@@ -7,7 +7,8 @@ import { type LuaScript, luaScript, pickNumbers } from './lua.ts';
  * so its slots come back to the account after `leaseMs` instead of never.
  *
  * - `ARGV[5]` the lease new slots are counted under (`''`: no leases, the bare step, which the
- *   equivalence test runs); `ARGV[6]` `leaseMs`; `ARGV[7]` the lease of the slot given back.
+ *   equivalence test runs); `ARGV[6]` `leaseMs`; `ARGV[7]` the lease of the slot given back;
+ *   `ARGV[8]` `waitingMs` (below).
  * - A release of a slot its lease does not hold (the lease expired, Redis lost its data, or the slot
  *   was taken from the local fallback) does not lower `inflight`: the record never counted it, or
  *   already gave it back. It still feeds the limit and hands slots to waiting requests.
@@ -17,6 +18,15 @@ import { type LuaScript, luaScript, pickNumbers } from './lua.ts';
  * - Two operations of the store's own: `drop` gives back every slot of a lease at once (the store
  *   knows none of them is in use: they were granted by answers that came too late), `touch`
  *   refreshes a lease while its requests run.
+ * - **Fair shares**: a lease whose `acquire` or `release` left it wanting more slots than it got
+ *   is a waiting client, in `KEYS[4]` (a sorted set of lease id → until when, `ARGV[8]` ms after
+ *   it last asked). While another waiting client holds fewer than its fair share (the limit
+ *   divided among the waiting clients, this one included, rounded down, at least 1), this client
+ *   is granted no slot beyond that share, and the answer carries the share (`share`) so that the
+ *   client stops passing slots above it to its own queue. Without this, a process that once got
+ *   the slots keeps passing them to its own queue while others wait (their polls find none free),
+ *   and the processes take turns by finishing: one process then serves every slot on its one
+ *   thread, and the others' requests wait for seconds.
  */
 export const concurrencyScript: LuaScript = luaScript(
   'triage.concurrency/2',
@@ -129,7 +139,8 @@ end
 
 local leaseMs = tonumber(ARGV[6])
 local from = ARGV[7]
-if fresh then redis.call('DEL', KEYS[2], KEYS[3]) end
+local waitingMs = tonumber(ARGV[8])
+if fresh then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) end
 
 -- Slots of expired leases come back: their clients stopped using and refreshing them.
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', num(now))
@@ -137,6 +148,7 @@ for _, id in ipairs(expired) do
   state.inflight = jsmax(0, state.inflight - (tonumber(redis.call('HGET', KEYS[3], id)) or 0))
   redis.call('HDEL', KEYS[3], id)
   redis.call('ZREM', KEYS[2], id)
+  redis.call('ZREM', KEYS[4], id)
 end
 
 local function held(id) return tonumber(redis.call('HGET', KEYS[3], id)) or 0 end
@@ -150,21 +162,59 @@ local function keep(id, n)
   end
 end
 
+-- Caps what the answer grants this lease at its fair share while another waiting client holds less
+-- than its own, and notes whether this lease still waits.
+local function share(out, want)
+  redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', num(now))
+  local waiting = redis.call('ZRANGE', KEYS[4], 0, -1)
+  local clients = 1
+  for _, id in ipairs(waiting) do
+    if id ~= lease then clients = clients + 1 end
+  end
+  if clients > 1 then
+    local fairShare = jsmax(1, math.floor(state.limit / clients))
+    local needy = false
+    for _, id in ipairs(waiting) do
+      if id ~= lease and held(id) < fairShare then needy = true end
+    end
+    if needy then
+      local allowed = jsmax(0, fairShare - held(lease))
+      if out.granted > allowed then
+        state.inflight = state.inflight - (out.granted - allowed)
+        out.granted = allowed
+        out.inflight = state.inflight
+      end
+      out.share = fairShare
+    end
+  end
+  if out.granted < want then
+    redis.call('ZADD', KEYS[4], num(now + waitingMs), lease)
+  else
+    redis.call('ZREM', KEYS[4], lease)
+  end
+end
+
 local out, ttl
 if input.op == 'drop' then
   state.inflight = jsmax(0, state.inflight - held(from))
   keep(from, 0)
+  redis.call('ZREM', KEYS[4], from)
   out, ttl = { held = 0, inflight = state.inflight }, C.ttlMs
 elseif input.op == 'touch' then
   local n = held(from)
   keep(from, n)
   out, ttl = { held = n, inflight = state.inflight }, C.ttlMs
 else
-  if input.op == 'release' then
+  local want = 0
+  if input.op == 'acquire' then
+    want = input.want
+  elseif input.op == 'release' then
     local n = held(from)
+    want = input.waiting
     if input.keep == true then
       if n == 0 then state.inflight = state.inflight + 1 end
       keep(from, jsmax(n, 1))
+      want = input.waiting - 1
     elseif n > 0 then
       keep(from, n - 1)
     else
@@ -172,12 +222,14 @@ else
     end
   end
   out, ttl = step(state, input, now)
+  if input.op == 'acquire' or input.op == 'release' then share(out, want) end
   keep(lease, held(lease) + out.granted)
 end
 save(NAME, state, ttl)
 local leaseTtl = string.format('%.0f', jsmax(1, jsmin(math.ceil(jsmax(ttl, leaseMs)), 1e15)))
 redis.call('PEXPIRE', KEYS[2], leaseTtl)
 redis.call('PEXPIRE', KEYS[3], leaseTtl)
+redis.call('PEXPIRE', KEYS[4], leaseTtl)
 return answer(out)
 `,
 );
