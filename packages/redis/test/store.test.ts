@@ -416,8 +416,9 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
       granted: 4,
     });
     const first = (await b.apply(k, machine, { op: 'acquire', want: 4 }, 0)) as ConcurrencyOutput;
-    expect(first).toMatchObject({ granted: 0, inflight: 4 });
-    // b's own answer has no share: nobody else waits with less than theirs (a holds 4).
+    // b is told it waits below its share (it will ask again); its answer has no share: nobody
+    // else waits with less than theirs (a holds 4).
+    expect(first).toMatchObject({ granted: 0, inflight: 4, belowShare: true });
     expect(first.share).toBeUndefined();
     expect(await admin.zcard(`${record}:waiting`)).toBe(2);
     // a passes a slot to its queue: told its share (4 slots, 2 waiting processes: 2).
@@ -430,15 +431,16 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
       inflight: 3,
       share: 2,
     });
-    // b's next poll finds it; b still waits with 1 of its 2.
+    // b's next poll finds it; b still waits with 1 of its 2, and is told so.
     expect(await b.apply(k, machine, { op: 'acquire', want: 4 }, 30)).toMatchObject({
       granted: 1,
       inflight: 4,
+      belowShare: true,
     });
     expect(await a.apply(k, machine, yielded, 40)).toMatchObject({ granted: 0, share: 2 });
-    expect(await b.apply(k, machine, { op: 'acquire', want: 3 }, 50)).toMatchObject({
-      granted: 1,
-    });
+    const second = (await b.apply(k, machine, { op: 'acquire', want: 3 }, 50)) as ConcurrencyOutput;
+    expect(second).toMatchObject({ granted: 1 });
+    expect(second.belowShare).toBeUndefined();
     // Both hold their share: a keeps passing its slots on, told no share.
     const even = (await a.apply(k, machine, keep, 60)) as ConcurrencyOutput;
     expect(even).toMatchObject({ granted: 0, inflight: 4 });

@@ -153,6 +153,8 @@ interface Account extends AccountLimits {
    * share while another client waits with less); unbounded otherwise.
    */
   share: number;
+  /** Waiting with fewer slots than its fair share, as a shared store last said: ask again. */
+  belowShare: boolean;
   /** The longest hold this client knows of (its own, and those the store reported). */
   holdUntil: number;
   /**
@@ -287,6 +289,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       inflight: 0,
       served: 0,
       share: Number.POSITIVE_INFINITY,
+      belowShare: false,
       holdUntil: 0,
       closedUntil: -1,
       discovery: undefined,
@@ -386,6 +389,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     acc.inflight = out.inflight;
     acc.served = out.served;
     acc.share = out.share ?? Number.POSITIVE_INFINITY;
+    acc.belowShare = out.belowShare === true;
     if (out.holdUntil !== undefined && out.holdUntil > acc.holdUntil) acc.holdUntil = out.holdUntil;
   }
 
@@ -491,7 +495,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       );
     }
     if (count > 0) acc.polls = 0;
-    if (acc.live > 0 && acc.held === 0) wakeLater(acc);
+    if (acc.live > 0 && (acc.held === 0 || acc.belowShare)) wakeLater(acc);
   }
 
   function compact(acc: Account): void {
@@ -505,11 +509,13 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
   }
 
   /**
-   * Asks the store again later: needed only when no slot this client holds will be released to
-   * wake the queue (the slots are held by other clients of a shared store). The first polls of a
-   * wait come sooner (5, 10, 20, 40 ms, then every `pollMs`): a slot another client gives back
-   * for this one's fair share (`ConcurrencyOutput.share`) is found within a few milliseconds,
-   * while a long wait costs the store no more calls than a steady `pollMs`.
+   * Asks the store again later: needed when no slot this client holds will be released to wake
+   * the queue (the slots are held by other clients of a shared store), or when a shared store
+   * says this client waits below its fair share (`ConcurrencyOutput.belowShare`: another client
+   * gives back slots for it, which its own releases might find only much later). The first polls
+   * of a wait come sooner (5, 10, 20, 40 ms apart, then every `pollMs`): a slot given back for
+   * this client is found within a few milliseconds, while a long wait costs the store no more
+   * calls than a steady `pollMs`.
    */
   function wakeLater(acc: Account): void {
     if (acc.cancelWake !== undefined) return;

@@ -102,6 +102,12 @@ export interface ConcurrencyOutput {
    * queue) any slot above it. The machine itself never sets it: it knows no clients.
    */
   share?: number;
+  /**
+   * Set by a shared store when this client waits with fewer slots than its fair share: it should
+   * ask again (as a client with no slot does) rather than wait for one of its own to be released,
+   * since another client gives back slots for it.
+   */
+  belowShare?: boolean;
 }
 
 /** Weights of the latency averages: about the last 10 and the last 100 clean samples. */

@@ -1196,6 +1196,48 @@ describe('stores', () => {
     await expect(Promise.all([d, e])).resolves.toEqual([ok, ok]);
   });
 
+  test('a client told it waits below its fair share asks the store again, though it holds a slot', async () => {
+    const memory = createMemoryStore();
+    const clock = createManualClock();
+    let below = false;
+    const asked: number[] = [];
+    const store: StateStore = {
+      apply: (key, machine, input, now) => {
+        const out = memory.apply(key, machine, input, now) as { belowShare?: boolean };
+        if (key.kind !== 'concurrency') return out as never;
+        if ((input as { op: string }).op === 'acquire') asked.push(now);
+        return (below ? { ...out, belowShare: true } : out) as never;
+      },
+    };
+    const { engine, sent, request, answer } = setup(
+      { limits: { concurrency: 1, store, rate: false } },
+      clock,
+    );
+    const a = engine.execute(request('a'));
+    await flush();
+    const b = engine.execute(request('b'));
+    await flush();
+    // a holds the one slot; b, refused, waits for it: a's release wakes b, nobody polls.
+    await clock.advance(100);
+    expect(asked).toEqual([0, 0]);
+    // The store's next answer says this client waits below its share: it asks again, 5 ms on.
+    below = true;
+    const c = engine.execute(request('c'));
+    await flush();
+    expect(asked).toEqual([0, 0]);
+    await answer('a');
+    expect(sent.map((s) => s.id)).toEqual(['b']);
+    // The answer to a's release said so; the poll's answer will not.
+    below = false;
+    await clock.advance(5);
+    expect(asked).toEqual([0, 0, 105]);
+    await clock.advance(100);
+    expect(asked).toEqual([0, 0, 105]);
+    await answer('b');
+    await answer('c');
+    await expect(Promise.all([a, b, c])).resolves.toEqual([ok, ok, ok]);
+  });
+
   test("a shared store's fair share: above it, a slot goes back to the store, not to this client's queue", async () => {
     const memory = createMemoryStore();
     const clock = createManualClock();

@@ -23,10 +23,11 @@ import { type LuaScript, luaScript, pickNumbers } from './lua.ts';
  *   it last asked). While another waiting client holds fewer than its fair share (the limit
  *   divided among the waiting clients, this one included, rounded down, at least 1), this client
  *   is granted no slot beyond that share, and the answer carries the share (`share`) so that the
- *   client stops passing slots above it to its own queue. Without this, a process that once got
- *   the slots keeps passing them to its own queue while others wait (their polls find none free),
- *   and the processes take turns by finishing: one process then serves every slot on its one
- *   thread, and the others' requests wait for seconds.
+ *   client stops passing slots above it to its own queue; a waiting client with fewer slots than
+ *   its share is told so (`belowShare`), so that it asks again though it holds slots. Without
+ *   this, a process that once got the slots keeps passing them to its own queue while others wait
+ *   (their polls find none free), and the processes take turns by finishing: one process then
+ *   serves every slot on its one thread, and the others' requests wait for seconds.
  */
 export const concurrencyScript: LuaScript = luaScript(
   'triage.concurrency/2',
@@ -186,6 +187,9 @@ local function share(out, want)
       end
       out.share = fairShare
     end
+    -- Still waiting with less than its share, though it holds slots: it will not ask again by
+    -- itself until one of them is released, and a slot given back for it would sit idle.
+    if out.granted < want and held(lease) + out.granted < fairShare then out.belowShare = true end
   end
   if out.granted < want then
     redis.call('ZADD', KEYS[4], num(now + waitingMs), lease)
