@@ -183,16 +183,17 @@ function buildProfile(spec: VendorSpec, codes: CodeTable): VendorProfile {
     input: ResponseInput,
     options: ProfileClassifyOptions | undefined,
   ): Classification | undefined {
-    const now = options?.now ?? Date.now();
     const view = createResponseView(input, options?.maxBytes);
-    const headerWait = parseRetryAfter(view.header('retry-after'), now);
+    // Read only for a failure: a success (most responses) has nothing to wait for.
+    const headerWait = (): number | undefined =>
+      parseRetryAfter(view.header('retry-after'), options?.now ?? Date.now());
     const detection = detect(view);
     if (detection !== undefined) {
       const message =
         typeof detection.message === 'string' && detection.message !== ''
           ? detection.message
           : statusText(input.status);
-      const retryAfterMs = detection.retryAfterMs ?? headerWait;
+      const retryAfterMs = detection.retryAfterMs ?? headerWait();
       const rule = pickRule(codes, detection);
       const parts = {
         code: detection.code,
@@ -226,7 +227,7 @@ function buildProfile(spec: VendorSpec, codes: CodeTable): VendorProfile {
     return fromRule(name, rule, undefined, {
       message: statusText(input.status),
       status: input.status,
-      retryAfterMs: headerWait,
+      retryAfterMs: headerWait(),
     });
   }
 
