@@ -164,32 +164,35 @@ local function keep(id, n)
 end
 
 -- Caps what the answer grants this lease at its fair share while another waiting client holds less
--- than its own, and notes whether this lease still waits.
+-- than its own, and notes whether this lease still waits. Constant work unless this lease would
+-- hold more than its share: only then are the other waiting leases' slots looked at (one HMGET).
 local function share(out, want)
   redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', num(now))
-  local waiting = redis.call('ZRANGE', KEYS[4], 0, -1)
-  local clients = 1
-  for _, id in ipairs(waiting) do
-    if id ~= lease then clients = clients + 1 end
-  end
+  local clients = redis.call('ZCARD', KEYS[4])
+  if not redis.call('ZSCORE', KEYS[4], lease) then clients = clients + 1 end
   if clients > 1 then
     local fairShare = jsmax(1, math.floor(state.limit / clients))
-    local needy = false
-    for _, id in ipairs(waiting) do
-      if id ~= lease and held(id) < fairShare then needy = true end
-    end
-    if needy then
-      local allowed = jsmax(0, fairShare - held(lease))
-      if out.granted > allowed then
-        state.inflight = state.inflight - (out.granted - allowed)
-        out.granted = allowed
-        out.inflight = state.inflight
+    local mine = held(lease)
+    if mine + out.granted > fairShare then
+      local waiting = redis.call('ZRANGE', KEYS[4], 0, -1)
+      local counts = redis.call('HMGET', KEYS[3], unpack(waiting))
+      local needy = false
+      for i, id in ipairs(waiting) do
+        if id ~= lease and (tonumber(counts[i]) or 0) < fairShare then needy = true end
       end
-      out.share = fairShare
+      if needy then
+        local allowed = jsmax(0, fairShare - mine)
+        if out.granted > allowed then
+          state.inflight = state.inflight - (out.granted - allowed)
+          out.granted = allowed
+          out.inflight = state.inflight
+        end
+        out.share = fairShare
+      end
     end
     -- Still waiting with less than its share, though it holds slots: it will not ask again by
     -- itself until one of them is released, and a slot given back for it would sit idle.
-    if out.granted < want and held(lease) + out.granted < fairShare then out.belowShare = true end
+    if out.granted < want and mine + out.granted < fairShare then out.belowShare = true end
   end
   if out.granted < want then
     redis.call('ZADD', KEYS[4], num(now + waitingMs), lease)
