@@ -24,9 +24,10 @@ export function recordKey(prefix: string, key: StateKey): string {
 
 /**
  * The keys the concurrency script touches: the record, its leases (a sorted set of lease id →
- * expiry), the slots each lease holds (a hash of lease id → count) and the leases waiting for
- * slots (a sorted set of lease id → until when they count as waiting).
+ * expiry), the slots each lease holds (a hash of lease id → count), the leases waiting for slots
+ * (a sorted set of lease id → until when they count as waiting) and the lease waiting with none
+ * whose turn is next (a string, expiring).
  */
-export function concurrencyKeys(record: string): readonly [string, string, string, string] {
-  return [record, `${record}:leases`, `${record}:held`, `${record}:waiting`];
+export function concurrencyKeys(record: string): readonly [string, string, string, string, string] {
+  return [record, `${record}:leases`, `${record}:held`, `${record}:waiting`, `${record}:starving`];
 }

@@ -17,6 +17,7 @@ describe('key layout', () => {
       'triage:{co3:x}:concurrency:leases',
       'triage:{co3:x}:concurrency:held',
       'triage:{co3:x}:concurrency:waiting',
+      'triage:{co3:x}:concurrency:starving',
     ]);
   });
 

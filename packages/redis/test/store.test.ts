@@ -475,6 +475,46 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     expect(after.share).toBeUndefined();
   });
 
+  test('turns: with more waiting processes than slots, one with none is next, and holders are told', async () => {
+    const [a, b, c] = [
+      await open({ time: 'caller' }),
+      await open({ time: 'caller' }),
+      await open({ time: 'caller' }),
+    ];
+    const machine = slots(2);
+    const k = key('turns');
+    const record = 'triage:{v:turns}:concurrency';
+    expect(await a.apply(k, machine, { op: 'acquire', want: 1 }, 0)).toMatchObject({ granted: 1 });
+    expect(await b.apply(k, machine, { op: 'acquire', want: 4 }, 0)).toMatchObject({ granted: 1 });
+    // Both slots held (a share of 1 each): c waits with none and marks the account.
+    expect(await c.apply(k, machine, { op: 'acquire', want: 4 }, 0)).toMatchObject({ granted: 0 });
+    const marked = await admin.get(`${record}:starving`);
+    expect(marked).not.toBeNull();
+    expect(await admin.hget(`${record}:held`, marked!)).toBeNull();
+    // a passes its slot on: told that another waits with none.
+    const keep = release({ inflightAtSend: 2, waiting: 3, keep: true });
+    expect(await a.apply(k, machine, keep, 10)).toMatchObject({ granted: 0, starving: true });
+    // a gives its slot back after its turn: none comes back to a, though its queue waits.
+    const back = release({ inflightAtSend: 2, waiting: 3 });
+    expect(await a.apply(k, machine, back, 20)).toMatchObject({ granted: 0, inflight: 1 });
+    // a, with none now, asks again first: the free slot is c's.
+    expect(await a.apply(k, machine, { op: 'acquire', want: 3 }, 21)).toMatchObject({
+      granted: 0,
+    });
+    const served = (await c.apply(k, machine, { op: 'acquire', want: 4 }, 25)) as ConcurrencyOutput;
+    expect(served).toMatchObject({ granted: 1, inflight: 2 });
+    // c's turn has come: the next to wait with none (a) marks the account when it asks again.
+    expect(await admin.get(`${record}:starving`)).toBeNull();
+    expect(await a.apply(k, machine, { op: 'acquire', want: 3 }, 30)).toMatchObject({
+      granted: 0,
+    });
+    expect(await admin.get(`${record}:starving`)).not.toBeNull();
+    const told = (await b.apply(k, machine, keep, 40)) as ConcurrencyOutput;
+    expect(told.starving).toBe(true);
+    // c, holding its slot, is told too: a waits with none.
+    expect(await c.apply(k, machine, keep, 45)).toMatchObject({ starving: true });
+  });
+
   test('fair shares: processes that start while another holds every slot get theirs while it still has work', async () => {
     const gauge: Gauge = { now: 0, peak: 0 };
     const starts: number[][] = [[], [], []];
@@ -517,6 +557,46 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
     const firstStart = starts.map((s) => Math.min(...s));
     expect(Math.max(firstStart[1]!, firstStart[2]!)).toBeLessThan(150);
     expect(Math.max(...starts[0]!)).toBeGreaterThan(Math.max(firstStart[1]!, firstStart[2]!) + 40);
+  });
+
+  test('turns: a process that comes when two others hold both slots gets one after a turn, not after they finish', async () => {
+    const engines = await Promise.all(
+      [0, 1, 2].map(async () =>
+        createEngine({
+          vendor: http,
+          limits: {
+            store: await open(),
+            account: 'turns',
+            rate: false,
+            breaker: false,
+            concurrency: 2,
+          },
+        }),
+      ),
+    );
+    const starts: number[][] = [[], [], []];
+    const begin = Date.now();
+    const request = (i: number) =>
+      engines[i]!.execute<number>({
+        method: 'GET',
+        url: 'https://vendor.test/',
+        async send(): Promise<AttemptOutcome<number>> {
+          starts[i]!.push(Date.now() - begin);
+          await sleep(20);
+          return { response: 200, input: { status: 200, body: '', headers: {} } };
+        },
+      });
+    // Two processes with 3 s of work each at one slot apiece; the third comes 50 ms later.
+    const busy = [0, 1].flatMap((i) => Array.from({ length: 150 }, () => request(i)));
+    await sleep(50);
+    const late = Array.from({ length: 5 }, () => request(2));
+    await expect(Promise.all([...busy, ...late])).resolves.toHaveLength(305);
+    // Its first start comes after one turn (1 s) and a poll, while the others still have work;
+    // passing their slots to their own queues, they would have kept it waiting about 3 s.
+    const third = Math.min(...starts[2]!);
+    expect(third).toBeGreaterThan(900);
+    expect(third).toBeLessThan(2000);
+    expect(Math.max(...starts[0]!, ...starts[1]!)).toBeGreaterThan(third + 500);
   });
 
   test("server time: a hold in the concurrency record and a pacer's entries travel on the caller's clock", async () => {

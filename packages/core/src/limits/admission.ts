@@ -155,6 +155,10 @@ interface Account extends AccountLimits {
   share: number;
   /** Waiting with fewer slots than its fair share, as a shared store last said: ask again. */
   belowShare: boolean;
+  /** Another client of a shared store waits with no slot, as the store last said. */
+  starving: boolean;
+  /** When this client's turn with the store's slots began (it last went from none to some). */
+  turnSince: number;
   /** The longest hold this client knows of (its own, and those the store reported). */
   holdUntil: number;
   /**
@@ -178,6 +182,15 @@ const SHARED_CLOSED_MS = 1000;
 
 /** The first poll of a wait for a shared store's slot, doubled for each one after it. */
 const FIRST_POLL_MS = 5;
+
+/**
+ * How long a client of a shared store keeps passing its slots to its own queue while another
+ * client waits with none (more clients wait than there are slots): then it gives one back, and
+ * the slots go round. Each turn costs the slot given back about one poll of the waiting client
+ * (up to `pollMs`), so turns are long: a few percent of a slot's time, not a round trip per
+ * request.
+ */
+const TURN_MS = 1000;
 
 /** Accounts kept without activity before the cache is pruned of idle ones. */
 const MAX_ACCOUNTS = 4096;
@@ -290,6 +303,8 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
       served: 0,
       share: Number.POSITIVE_INFINITY,
       belowShare: false,
+      starving: false,
+      turnSince: 0,
       holdUntil: 0,
       closedUntil: -1,
       discovery: undefined,
@@ -390,6 +405,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     acc.served = out.served;
     acc.share = out.share ?? Number.POSITIVE_INFINITY;
     acc.belowShare = out.belowShare === true;
+    acc.starving = out.starving === true;
     if (out.holdUntil !== undefined && out.holdUntil > acc.holdUntil) acc.holdUntil = out.holdUntil;
   }
 
@@ -405,11 +421,17 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     // one answer and the next start; the store is told in the same call that releases it. Not
     // after a throttle (the limit falls to the slots still in flight) nor while the store reports
     // more slots in flight than the limit (a lower quota), nor above this client's fair share
-    // while another client of a shared store waits with less: then the store decides.
-    const next =
-      outcome !== 'throttled' && acc.inflight <= acc.limit && acc.held <= acc.share
-        ? nextWaiter(acc)
-        : undefined;
+    // while another client of a shared store waits with less, nor after this client's turn while
+    // another waits with no slot at all: then the store decides.
+    let next: Waiter | undefined;
+    if (outcome !== 'throttled' && acc.inflight <= acc.limit && acc.held <= acc.share) {
+      if (acc.starving && clock.now() - acc.turnSince >= TURN_MS) {
+        // One slot back per turn: the next one is due a turn later.
+        acc.turnSince = clock.now();
+      } else {
+        next = nextWaiter(acc);
+      }
+    }
     acc.held--;
     const answer = apply<ConcurrencyState, ConcurrencyInput, ConcurrencyOutput>(
       acc.keys.concurrency,
@@ -478,6 +500,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
 
   /** Hands `count` slots to the queue's head, in order; slots nobody can take go back. */
   function grant(acc: Account, count: number, inflight: number, served: number): void {
+    if (count > 0 && acc.held === 0) acc.turnSince = clock.now();
     let left = count;
     for (let waiter = left > 0 ? nextWaiter(acc) : undefined; waiter !== undefined; ) {
       left--;
@@ -553,6 +576,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     return then(answer, (out) => {
       if (out.limit > 0) note(acc, out);
       if (out.granted < 1) return enqueue(acc, ctx, permit, out);
+      if (acc.held === 0) acc.turnSince = clock.now();
       acc.held++;
       permit.slot = true;
       permit.inflightAtSend = out.inflight;

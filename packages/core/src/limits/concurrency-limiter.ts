@@ -108,6 +108,12 @@ export interface ConcurrencyOutput {
    * since another client gives back slots for it.
    */
   belowShare?: boolean;
+  /**
+   * Set by a shared store, for a client that holds slots, while another client waits with none
+   * (more clients wait than there are slots): after its turn, this client should give a slot back
+   * rather than pass it to its own queue.
+   */
+  starving?: boolean;
 }
 
 /** Weights of the latency averages: about the last 10 and the last 100 clean samples. */

@@ -1238,6 +1238,49 @@ describe('stores', () => {
     await expect(Promise.all([a, b, c])).resolves.toEqual([ok, ok, ok]);
   });
 
+  test('while another client waits with no slot, a client gives a slot back after a turn of 1 s', async () => {
+    const memory = createMemoryStore();
+    const clock = createManualClock();
+    let starving = false;
+    const releases: { at: number; keep: boolean }[] = [];
+    const store: StateStore = {
+      apply: (key, machine, input, now) => {
+        const out = memory.apply(key, machine, input, now) as object;
+        if (key.kind !== 'concurrency') return out as never;
+        const op = input as { op: string; keep?: boolean };
+        if (op.op === 'release') releases.push({ at: now, keep: op.keep === true });
+        return (starving ? { ...out, starving: true } : out) as never;
+      },
+    };
+    const { engine, sent, request, answer } = setup(
+      { limits: { concurrency: 1, store, rate: false } },
+      clock,
+    );
+    const ids = ['a', 'b', 'c', 'd', 'e'];
+    const results = ids.map((id) => engine.execute(request(id)));
+    await flush();
+    // The turn began at 0, with a's slot. Another client waits with none from now on.
+    starving = true;
+    await clock.advance(400);
+    await answer('a');
+    await clock.advance(500);
+    await answer('b');
+    // 900 ms into the turn: the slot still passes to this client's queue.
+    expect(releases.map((r) => r.keep)).toEqual([true, true]);
+    await clock.advance(100);
+    await answer('c');
+    // 1000 ms: c's slot goes back to the store (this one, memory, grants it to d at once), and
+    // the next turn begins.
+    expect(releases.at(-1)).toEqual({ at: 1000, keep: false });
+    expect(sent.map((s) => s.id)).toEqual(['d']);
+    await clock.advance(999);
+    await answer('d');
+    expect(releases.at(-1)).toEqual({ at: 1999, keep: true });
+    starving = false;
+    await answer('e');
+    await expect(Promise.all(results)).resolves.toEqual(ids.map(() => ok));
+  });
+
   test("a shared store's fair share: above it, a slot goes back to the store, not to this client's queue", async () => {
     const memory = createMemoryStore();
     const clock = createManualClock();

@@ -24,7 +24,10 @@ import { type LuaScript, luaScript, pickNumbers } from './lua.ts';
  *   divided among the waiting clients, this one included, rounded down, at least 1), this client
  *   is granted no slot beyond that share, and the answer carries the share (`share`) so that the
  *   client stops passing slots above it to its own queue; a waiting client with fewer slots than
- *   its share is told so (`belowShare`), so that it asks again though it holds slots. Without
+ *   its share is told so (`belowShare`), so that it asks again though it holds slots. With more
+ *   waiting clients than slots, a waiting client with none marks the account (`KEYS[5]`): while
+ *   the mark is another's, a client is granted nothing and, if it holds slots, told so
+ *   (`starving`), so that it gives one back after its turn (core's `admission.ts`). Without
  *   this, a process that once got the slots keeps passing them to its own queue while others wait
  *   (their polls find none free), and the processes take turns by finishing: one process then
  *   serves every slot on its one thread, and the others' requests wait for seconds.
@@ -141,7 +144,7 @@ end
 local leaseMs = tonumber(ARGV[6])
 local from = ARGV[7]
 local waitingMs = tonumber(ARGV[8])
-if fresh then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4]) end
+if fresh then redis.call('DEL', KEYS[2], KEYS[3], KEYS[4], KEYS[5]) end
 
 -- Slots of expired leases come back: their clients stopped using and refreshing them.
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', num(now))
@@ -167,12 +170,12 @@ end
 -- than its own, and notes whether this lease still waits. Constant work unless this lease would
 -- hold more than its share: only then are the other waiting leases' slots looked at (one HMGET).
 local function share(out, want)
+  local mine = held(lease)
   redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', num(now))
   local clients = redis.call('ZCARD', KEYS[4])
   if not redis.call('ZSCORE', KEYS[4], lease) then clients = clients + 1 end
   if clients > 1 then
     local fairShare = jsmax(1, math.floor(state.limit / clients))
-    local mine = held(lease)
     if mine + out.granted > fairShare then
       local waiting = redis.call('ZRANGE', KEYS[4], 0, -1)
       local counts = redis.call('HMGET', KEYS[3], unpack(waiting))
@@ -194,6 +197,23 @@ local function share(out, want)
     -- itself until one of them is released, and a slot given back for it would sit idle.
     if out.granted < want and mine + out.granted < fairShare then out.belowShare = true end
   end
+  -- Turns, when more clients wait than there are slots (a share of 1 leaves some with none): a
+  -- waiting lease with no slot marks the account (KEYS[5], for waitingMs after it last asked).
+  -- While the mark is another lease's, this lease is granted nothing (a free slot is the marked
+  -- one's), and one that holds slots is told (starving), so that after its turn it gives one back.
+  local starving = redis.call('GET', KEYS[5])
+  if starving and starving ~= lease then
+    if out.granted > 0 then
+      state.inflight = state.inflight - out.granted
+      out.granted = 0
+      out.inflight = state.inflight
+    end
+    if mine > 0 then out.starving = true end
+  elseif out.granted < want and mine + out.granted == 0 then
+    redis.call('SET', KEYS[5], lease, 'PX', string.format('%.0f', waitingMs))
+  elseif starving == lease and mine + out.granted > 0 then
+    redis.call('DEL', KEYS[5])
+  end
   if out.granted < want then
     redis.call('ZADD', KEYS[4], num(now + waitingMs), lease)
   else
@@ -206,6 +226,7 @@ if input.op == 'drop' then
   state.inflight = jsmax(0, state.inflight - held(from))
   keep(from, 0)
   redis.call('ZREM', KEYS[4], from)
+  if redis.call('GET', KEYS[5]) == from then redis.call('DEL', KEYS[5]) end
   out, ttl = { held = 0, inflight = state.inflight }, C.ttlMs
 elseif input.op == 'touch' then
   local n = held(from)
