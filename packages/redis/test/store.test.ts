@@ -1,13 +1,10 @@
 // The store against a real redis-server: shared limits between "processes" (stores with their own
 // connections and lease ids), leases, server time, the key layout, and the paths to the fallback.
 import {
-  type AttemptOutcome,
   type BudgetConfig,
   budgetMachine,
   type ConcurrencyOutput,
-  createEngine,
   createMemoryStore,
-  http,
   type PaceConfig,
   paceMachine,
   type StateMachine,
@@ -517,86 +514,49 @@ describe.skipIf(!hasRedisServer)('createRedisStore', () => {
 
   test('fair shares: processes that start while another holds every slot get theirs while it still has work', async () => {
     const gauge: Gauge = { now: 0, peak: 0 };
-    const starts: number[][] = [[], [], []];
-    const engines = await Promise.all(
-      [0, 1, 2].map(async () =>
-        createEngine({
-          vendor: http,
-          limits: {
-            store: await open(),
-            account: 'fair',
-            rate: false,
-            breaker: false,
-            concurrency: 3,
-          },
-        }),
-      ),
-    );
+    // pollMs at its default: the test measures the polls of a real wait.
+    const limits = { account: 'fair', concurrency: 3, pollMs: 50 };
+    const [a, b, c] = [
+      worker(await open(), gauge, limits),
+      worker(await open(), gauge, limits),
+      worker(await open(), gauge, limits),
+    ];
     const begin = Date.now();
-    const request = (i: number) =>
-      engines[i]!.execute<number>({
-        method: 'GET',
-        url: 'https://vendor.test/',
-        async send(): Promise<AttemptOutcome<number>> {
-          starts[i]!.push(Date.now() - begin);
-          gauge.peak = Math.max(gauge.peak, ++gauge.now);
-          await sleep(20);
-          gauge.now--;
-          return { response: 200, input: { status: 200, body: '', headers: {} } };
-        },
-      });
     // The first process queues 30 requests and takes every slot; the others come 30 ms later.
-    const first = Array.from({ length: 30 }, () => request(0));
+    const first = Array.from({ length: 30 }, () => a.send(20));
     await sleep(30);
-    const others = [1, 2].flatMap((i) => Array.from({ length: 6 }, () => request(i)));
+    const others = [b, c].flatMap((w) => Array.from({ length: 6 }, () => w.send(20)));
     await expect(Promise.all([...first, ...others])).resolves.toHaveLength(42);
     expect(gauge.peak).toBe(3);
     // Passing its slots to its own queue, the first process would keep them for 30 × 20 ms / 3 =
     // 200 ms: the others would wait for all of it. Given back above its share, they start after
     // about one answer and a poll, while the first process still has requests to send.
-    const firstStart = starts.map((s) => Math.min(...s));
-    expect(Math.max(firstStart[1]!, firstStart[2]!)).toBeLessThan(150);
-    expect(Math.max(...starts[0]!)).toBeGreaterThan(Math.max(firstStart[1]!, firstStart[2]!) + 40);
+    const latest = Math.max(Math.min(...b.starts), Math.min(...c.starts)) - begin;
+    expect(latest).toBeLessThan(150);
+    expect(Math.max(...a.starts) - begin).toBeGreaterThan(latest + 40);
   });
 
   test('turns: a process that comes when two others hold both slots gets one after a turn, not after they finish', async () => {
-    const engines = await Promise.all(
-      [0, 1, 2].map(async () =>
-        createEngine({
-          vendor: http,
-          limits: {
-            store: await open(),
-            account: 'turns',
-            rate: false,
-            breaker: false,
-            concurrency: 2,
-          },
-        }),
-      ),
-    );
-    const starts: number[][] = [[], [], []];
+    const gauge: Gauge = { now: 0, peak: 0 };
+    const limits = { account: 'turns', concurrency: 2, pollMs: 50 };
+    const [a, b, c] = [
+      worker(await open(), gauge, limits),
+      worker(await open(), gauge, limits),
+      worker(await open(), gauge, limits),
+    ];
     const begin = Date.now();
-    const request = (i: number) =>
-      engines[i]!.execute<number>({
-        method: 'GET',
-        url: 'https://vendor.test/',
-        async send(): Promise<AttemptOutcome<number>> {
-          starts[i]!.push(Date.now() - begin);
-          await sleep(20);
-          return { response: 200, input: { status: 200, body: '', headers: {} } };
-        },
-      });
     // Two processes with 3 s of work each at one slot apiece; the third comes 50 ms later.
-    const busy = [0, 1].flatMap((i) => Array.from({ length: 150 }, () => request(i)));
+    const busy = [a, b].flatMap((w) => Array.from({ length: 150 }, () => w.send(20)));
     await sleep(50);
-    const late = Array.from({ length: 5 }, () => request(2));
+    const late = Array.from({ length: 5 }, () => c.send(20));
     await expect(Promise.all([...busy, ...late])).resolves.toHaveLength(305);
+    expect(gauge.peak).toBe(2);
     // Its first start comes after one turn (1 s) and a poll, while the others still have work;
     // passing their slots to their own queues, they would have kept it waiting about 3 s.
-    const third = Math.min(...starts[2]!);
+    const third = Math.min(...c.starts) - begin;
     expect(third).toBeGreaterThan(900);
     expect(third).toBeLessThan(2000);
-    expect(Math.max(...starts[0]!, ...starts[1]!)).toBeGreaterThan(third + 500);
+    expect(Math.max(...a.starts, ...b.starts) - begin).toBeGreaterThan(third + 500);
   });
 
   test("server time: a hold in the concurrency record and a pacer's entries travel on the caller's clock", async () => {

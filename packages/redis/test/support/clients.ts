@@ -89,6 +89,8 @@ export interface Worker {
   engine: Engine;
   /** Sends one request that takes `ms` to answer 200. */
   send(ms: number): Promise<number>;
+  /** When each of its requests started (`Date.now()`). */
+  starts: number[];
 }
 
 /** The highest number of requests in flight at once across every worker of one `Gauge`. */
@@ -102,13 +104,16 @@ export function worker(store: RedisStore, gauge: Gauge, limits: LimitsOptions = 
     vendor: http,
     limits: { store, account: 'shared', rate: false, breaker: false, pollMs: 5, ...limits },
   });
+  const starts: number[] = [];
   return {
     engine,
+    starts,
     send(ms) {
       return engine.execute<number>({
         method: 'GET',
         url: 'https://vendor.test/',
         async send(): Promise<AttemptOutcome<number>> {
+          starts.push(Date.now());
           gauge.peak = Math.max(gauge.peak, ++gauge.now);
           await sleep(ms);
           gauge.now--;
