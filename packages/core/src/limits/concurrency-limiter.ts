@@ -128,10 +128,9 @@ const LONG_WEIGHT = 0.01;
  *   while demand exceeds the limit, so the limit doubles per round trip until the first throttle.
  * - **On a throttle** of a request that was sent with company, the limit becomes the number of
  *   other requests still in flight: those the vendor is accepting. A refusal handled late (a busy
- *   client, a slow store) also counts those served since it was sent, up to the others in flight
- *   when it was sent: they may be answered already, and the limit must not fall below what the
- *   vendor serves. A throttle of a lone request says nothing about concurrency (it is a rate
- *   limit) and leaves the limit alone.
+ *   client, a slow store) also counts those served since it was sent: they may be answered
+ *   already, and the limit must not fall below what the vendor serves. A throttle of a lone
+ *   request says nothing about concurrency (it is a rate limit) and leaves the limit alone.
  * - **Probe** +1 only after `probeIntervalMs` since the last change and a full round of clean
  *   completions at the limit, because each rejected probe costs that request the vendor's retry
  *   wait (CO3 code 8: 1 s).
@@ -225,14 +224,14 @@ export function concurrencyMachine(config: ConcurrencyConfig): StateMachine<
       state.changedAt = now;
       // What the vendor was serving when it refused this one: the others still in flight. If the
       // refusal is handled late (a busy client, a slow store), some of those may have been
-      // answered meanwhile: count the ones served since it was sent too, up to the others in
-      // flight when it was sent, so that a late refusal cannot take the limit below either.
+      // answered meanwhile: count the ones served since it was sent too, so that a late refusal
+      // cannot take the limit below what the vendor serves. Not bounded by the others in flight
+      // when it was sent: in a fleet sharing a store, a request granted a slot early may reach
+      // the vendor after requests granted later, and that bound took a shared limit to 3 against
+      // a vendor that takes 4. A count too high costs one more refusal; too low, a slot for
+      // `probeIntervalMs`.
       const since = Math.max(0, state.served - (input.servedAtSend ?? state.served));
-      const serving = Math.max(
-        state.inflight,
-        Math.min(input.inflightAtSend - 1, state.inflight + since),
-      );
-      state.limit = clamp(Math.min(state.limit, serving), state);
+      state.limit = clamp(Math.min(state.limit, state.inflight + since), state);
       return 'throttle';
     }
     if (input.outcome !== 'success') return undefined;

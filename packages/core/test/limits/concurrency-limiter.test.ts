@@ -206,15 +206,28 @@ describe('concurrency limiter: slow start', () => {
     const limits = [5, 6, 7, 8, 9, 10].map(
       (sent) => l.release('throttled', { inflightAtSend: sent, servedAtSend: 0 }).limit,
     );
-    // The others still in flight (5 … 0) plus the 4 served since, up to the others in flight
-    // when each was sent (4 … 9): it ends at 4. Counting the ones in flight alone would have
-    // taken it to 1.
-    expect(limits).toEqual([5, 5, 5, 5, 5, 4]);
+    // The others still in flight (5 … 0) plus the 4 served since: it ends at 4. Counting the ones
+    // in flight alone would have taken it to 1.
+    expect(limits).toEqual([9, 8, 7, 6, 5, 4]);
     // Without `servedAtSend` nothing counts as served since: the limit falls to what is in flight.
     const bare = limiter();
     bare.acquire(10);
     for (let sent = 1; sent <= 4; sent++) bare.release('success', { inflightAtSend: sent });
     expect(bare.release('throttled', { inflightAtSend: 5 }).limit).toBe(5);
+  });
+
+  test('a refusal of a request granted early but arriving late (a fleet) counts what was served since, not the count at its grant', () => {
+    const l = limiter();
+    // Processes of a fleet are granted 5 slots in one order; the vendor (which takes 4) sees them
+    // in another: the one granted second arrives fifth and is refused. Its refusal is handled
+    // after one of the 4 was answered.
+    expect(l.full({ op: 'acquire', want: 5 })).toMatchObject({ granted: 5, served: 0 });
+    l.release('success', { inflightAtSend: 1, servedAtSend: 0, waiting: 0 });
+    // 3 still in flight, 1 served since it got its slot: the vendor was serving 4.
+    expect(l.release('throttled', { inflightAtSend: 2, servedAtSend: 0 })).toMatchObject({
+      limit: 4,
+      inflight: 3,
+    });
   });
 
   test('the first throttle ends slow start: clean completions no longer grow the limit', () => {

@@ -58,8 +58,7 @@ local function adapt(s, inp, before, t)
     s.clean = 0
     s.changedAt = t
     local since = jsmax(0, s.served - (inp.servedAtSend or s.served))
-    local serving = jsmax(s.inflight, jsmin(inp.inflightAtSend - 1, s.inflight + since))
-    s.limit = clamp(jsmin(s.limit, serving), s)
+    s.limit = clamp(jsmin(s.limit, s.inflight + since), s)
     return 'throttle'
   end
   if inp.outcome ~= 'success' then return nil end
