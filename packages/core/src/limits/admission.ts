@@ -426,7 +426,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     let next: Waiter | undefined;
     if (outcome !== 'throttled' && acc.inflight <= acc.limit && acc.held <= acc.share) {
       if (acc.starving && clock.now() - acc.turnSince >= TURN_MS) {
-        // One slot back per turn: the next one is due a turn later.
+        // One slot back per turn (a rare branch: two clock reads): the next is due a turn later.
         acc.turnSince = clock.now();
       } else {
         next = nextWaiter(acc);
@@ -500,7 +500,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
 
   /** Hands `count` slots to the queue's head, in order; slots nobody can take go back. */
   function grant(acc: Account, count: number, inflight: number, served: number): void {
-    if (count > 0 && acc.held === 0) acc.turnSince = clock.now();
+    if (count > 0) gotSlots(acc);
     let left = count;
     for (let waiter = left > 0 ? nextWaiter(acc) : undefined; waiter !== undefined; ) {
       left--;
@@ -517,8 +517,16 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
         undefined,
       );
     }
-    if (count > 0) acc.polls = 0;
     if (acc.live > 0 && (acc.held === 0 || acc.belowShare)) wakeLater(acc);
+  }
+
+  /**
+   * The store granted this client slots (before they are counted in `held`): a wait's polls
+   * start over, and a turn begins if it held none.
+   */
+  function gotSlots(acc: Account): void {
+    acc.polls = 0;
+    if (acc.held === 0) acc.turnSince = clock.now();
   }
 
   function compact(acc: Account): void {
@@ -576,7 +584,7 @@ export function createAdmission(limits: NormalizedLimits, clock: Clock): Admissi
     return then(answer, (out) => {
       if (out.limit > 0) note(acc, out);
       if (out.granted < 1) return enqueue(acc, ctx, permit, out);
-      if (acc.held === 0) acc.turnSince = clock.now();
+      gotSlots(acc);
       acc.held++;
       permit.slot = true;
       permit.inflightAtSend = out.inflight;
