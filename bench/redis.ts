@@ -42,6 +42,10 @@ interface Run {
   rejected: number;
   peak: number;
   storeEvents: number;
+  /** Mean turnaround over all workers, ms (see `turnaroundMs` in the worker). */
+  turnaroundMs: number;
+  /** Mean transport round trip over all workers, ms. */
+  roundTripMs: number;
   firstError: string | undefined;
 }
 
@@ -115,6 +119,18 @@ async function main(): Promise<void> {
           rejected: co3.counters.throttled,
           peak: co3.counters.peakConcurrency,
           storeEvents: sum((r) => r.storeEvents),
+          turnaroundMs:
+            sum((r) => r.turnaroundMs) /
+            Math.max(
+              1,
+              sum((r) => r.turnarounds),
+            ),
+          roundTripMs:
+            sum((r) => r.roundTripMs) /
+            Math.max(
+              1,
+              sum((r) => r.attempts),
+            ),
           firstError: reports.find((r) => r.firstError !== undefined)?.firstError,
         };
         results[setup].push(result);
@@ -143,16 +159,16 @@ async function main(): Promise<void> {
       `cold (empty Redis, new processes, after ${WARMUP} untimed requests per worker elsewhere).\n`,
   );
   console.log(
-    '| client | time | time / floor | time / reference | rejected per success | give-ups | attempts | peak at vendor | store events |',
+    '| client | time | time / floor | time / reference | rejected per success | give-ups | attempts | peak at vendor | store events | turnaround | round trip |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const setup of SETUPS) {
     const m = median(results[setup]);
     console.log(
       `| ${LABELS[setup]} | ${(m.timeMs / 1000).toFixed(2)} s | ` +
         `${(m.timeMs / FLOOR_MS).toFixed(2)}× | ${(m.timeMs / baseline.timeMs).toFixed(2)}× | ` +
         `${(m.rejected / Math.max(1, m.successes)).toFixed(3)} | ${m.giveUps} | ${m.attempts} | ` +
-        `${m.peak} | ${m.storeEvents} |`,
+        `${m.peak} | ${m.storeEvents} | ${m.turnaroundMs.toFixed(2)} ms | ${m.roundTripMs.toFixed(1)} ms |`,
     );
   }
   const redis = median(results.redis);
@@ -164,6 +180,12 @@ async function main(): Promise<void> {
       `≤ ${TARGET.ratio}× the floor: ${ratio.toFixed(2)}× ` +
       `(${ratio <= TARGET.ratio ? 'met' : 'NOT met'}; the reference is at ` +
       `${(baseline.timeMs / FLOOR_MS).toFixed(2)}× on this machine); give-ups: ${redis.giveUps}.`,
+  );
+  console.log(
+    "\nTurnaround: mean time from an answer to the same worker's next call (reading and " +
+      'classifying the answer, telling the store, handing the slot on); round trip: mean time ' +
+      'from a call to its response, at the vendor and on the way. With one slot per worker, each ' +
+      'call costs about one of each, so the turnarounds add to the run what the floor leaves out.',
   );
 }
 

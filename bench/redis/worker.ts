@@ -44,6 +44,16 @@ export type WorkerMessage =
       storeEvents: number;
       /** Concurrency limit changes triage made. */
       limitChanges: number;
+      /**
+       * Turnarounds: for each transport call made after an answer (and before the next answer), the
+       * time since that answer, summed, and how many there were. What a client spends between one
+       * answer and the next call (reading, classifying, telling the store) is time a vendor slot
+       * stands idle when the client holds one slot at a time.
+       */
+      turnaroundMs: number;
+      turnarounds: number;
+      /** Transport round trips (call to response headers), summed. */
+      roundTripMs: number;
       firstError: string | undefined;
     };
 
@@ -84,6 +94,21 @@ async function main(task: WorkerTask): Promise<void> {
         });
   let attempts = 0;
   let limitChanges = 0;
+  const timing = { lastAnswer: -1, turnaroundMs: 0, turnarounds: 0, roundTripMs: 0 };
+  /** The global fetch, counted and timed (see `turnaroundMs`): the same for every setup. */
+  const timedFetch: typeof fetch = async (input, init) => {
+    attempts++;
+    const sent = performance.now();
+    if (timing.lastAnswer >= 0) {
+      timing.turnaroundMs += sent - timing.lastAnswer;
+      timing.turnarounds++;
+      timing.lastAnswer = -1;
+    }
+    const response = await fetch(input, init);
+    timing.lastAnswer = performance.now();
+    timing.roundTripMs += timing.lastAnswer - sent;
+    return response;
+  };
   // The simulator limits concurrency only; CO3's documented 2 per second would make 400 requests
   // take 200 s, which is not what this measures (docs/limits.md, "Tuning for the benchmarks").
   const limits = store === undefined ? { rate: false as const } : { rate: false as const, store };
@@ -94,19 +119,12 @@ async function main(task: WorkerTask): Promise<void> {
   const triageFetch = createTriageFetch({
     vendor: co3,
     limits,
-    fetch: (input, init) => {
-      attempts++;
-      return fetch(input, init);
-    },
+    fetch: timedFetch,
     onEvent: (event: TriageEvent) => {
       if (event.type === 'limit') limitChanges++;
     },
   });
-  const plainFetch: typeof fetch = (input, init) => {
-    attempts++;
-    return fetch(input, init);
-  };
-  const client = task.setup === 'baseline' ? plainFetch : triageFetch;
+  const client = task.setup === 'baseline' ? timedFetch : triageFetch;
 
   const { apiKey } = DEMO_ACCOUNTS.co3;
   const body = (sessionKey: string, index: number): string =>
@@ -161,6 +179,9 @@ async function main(task: WorkerTask): Promise<void> {
     elapsedMs: performance.now() - started,
     storeEvents,
     limitChanges,
+    turnaroundMs: timing.turnaroundMs,
+    turnarounds: timing.turnarounds,
+    roundTripMs: timing.roundTripMs,
     firstError,
   });
   await store?.close();
