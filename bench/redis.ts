@@ -42,9 +42,9 @@ interface Run {
   rejected: number;
   peak: number;
   storeEvents: number;
-  /** Mean turnaround over all workers, ms (see `turnaroundMs` in the worker). */
+  /** Median turnaround over all workers' calls, ms (see `turnarounds` in the worker). */
   turnaroundMs: number;
-  /** Mean transport round trip over all workers, ms. */
+  /** Median transport round trip over all workers' calls, ms. */
   roundTripMs: number;
   firstError: string | undefined;
 }
@@ -77,6 +77,12 @@ async function runWorkers(task: Omit<WorkerTask, 'id'>): Promise<Done[]> {
   );
   for (const child of children) child.send({ type: 'go' });
   return Promise.all(reports);
+}
+
+/** The median of some samples (`NaN` for none). */
+function middle(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function median(runs: readonly Run[]): Run {
@@ -119,18 +125,8 @@ async function main(): Promise<void> {
           rejected: co3.counters.throttled,
           peak: co3.counters.peakConcurrency,
           storeEvents: sum((r) => r.storeEvents),
-          turnaroundMs:
-            sum((r) => r.turnaroundMs) /
-            Math.max(
-              1,
-              sum((r) => r.turnarounds),
-            ),
-          roundTripMs:
-            sum((r) => r.roundTripMs) /
-            Math.max(
-              1,
-              sum((r) => r.attempts),
-            ),
+          turnaroundMs: middle(reports.flatMap((r) => r.turnarounds)),
+          roundTripMs: middle(reports.flatMap((r) => r.roundTrips)),
           firstError: reports.find((r) => r.firstError !== undefined)?.firstError,
         };
         results[setup].push(result);
@@ -182,8 +178,8 @@ async function main(): Promise<void> {
       `${(baseline.timeMs / FLOOR_MS).toFixed(2)}× on this machine); give-ups: ${redis.giveUps}.`,
   );
   console.log(
-    "\nTurnaround: mean time from an answer to the same worker's next call (reading and " +
-      'classifying the answer, telling the store, handing the slot on); round trip: mean time ' +
+    "\nTurnaround: median time from an answer to the same worker's next call (reading and " +
+      'classifying the answer, telling the store, handing the slot on); round trip: median time ' +
       'from a call to its response, at the vendor and on the way. With one slot per worker, each ' +
       'call costs about one of each, so the turnarounds add to the run what the floor leaves out.',
   );
