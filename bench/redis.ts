@@ -42,6 +42,8 @@ interface Run {
   rejected: number;
   peak: number;
   storeEvents: number;
+  /** The simulator's slot time, ms: how long served calls held its slots, added up. */
+  busyMs: number;
   /** Median turnaround over all workers' calls, ms (see `turnarounds` in the worker). */
   turnaroundMs: number;
   /** Median transport round trip over all workers' calls, ms. */
@@ -77,6 +79,11 @@ async function runWorkers(task: Omit<WorkerTask, 'id'>): Promise<Done[]> {
   );
   for (const child of children) child.send({ type: 'go' });
   return Promise.all(reports);
+}
+
+/** The vendor's capacity over a run, in slot-milliseconds: its slots times the run's time. */
+function capacity(run: Run): number {
+  return VENDOR_CONCURRENCY * run.timeMs;
 }
 
 /** The median of some samples (`NaN` for none). */
@@ -124,6 +131,7 @@ async function main(): Promise<void> {
           attempts: sum((r) => r.attempts),
           rejected: co3.counters.throttled,
           peak: co3.counters.peakConcurrency,
+          busyMs: co3.counters.busyMs,
           storeEvents: sum((r) => r.storeEvents),
           turnaroundMs: middle(reports.flatMap((r) => r.turnarounds)),
           roundTripMs: middle(reports.flatMap((r) => r.roundTrips)),
@@ -155,16 +163,18 @@ async function main(): Promise<void> {
       `cold (empty Redis, new processes, after ${WARMUP} untimed requests per worker elsewhere).\n`,
   );
   console.log(
-    '| client | time | time / floor | time / reference | rejected per success | give-ups | attempts | peak at vendor | store events | turnaround | round trip |',
+    '| client | time | time / floor | time / reference | rejected per success | give-ups | attempts | peak at vendor | store events | vendor busy | idle per call | turnaround | round trip |',
   );
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const setup of SETUPS) {
     const m = median(results[setup]);
     console.log(
       `| ${LABELS[setup]} | ${(m.timeMs / 1000).toFixed(2)} s | ` +
         `${(m.timeMs / FLOOR_MS).toFixed(2)}× | ${(m.timeMs / baseline.timeMs).toFixed(2)}× | ` +
         `${(m.rejected / Math.max(1, m.successes)).toFixed(3)} | ${m.giveUps} | ${m.attempts} | ` +
-        `${m.peak} | ${m.storeEvents} | ${m.turnaroundMs.toFixed(2)} ms | ${m.roundTripMs.toFixed(1)} ms |`,
+        `${m.peak} | ${m.storeEvents} | ${((100 * m.busyMs) / capacity(m)).toFixed(1)}% | ` +
+        `${((capacity(m) - m.busyMs) / Math.max(1, m.successes)).toFixed(2)} ms | ` +
+        `${m.turnaroundMs.toFixed(2)} ms | ${m.roundTripMs.toFixed(1)} ms |`,
     );
   }
   const redis = median(results.redis);
@@ -178,7 +188,10 @@ async function main(): Promise<void> {
       `${(baseline.timeMs / FLOOR_MS).toFixed(2)}× on this machine); give-ups: ${redis.giveUps}.`,
   );
   console.log(
-    "\nTurnaround: median time from an answer to the same worker's next call (reading and " +
+    "\nVendor busy: the simulator's slot time (calls holding a slot, added up) over its capacity " +
+      "(4 slots × the run's time); idle per call: the capacity left unused, per successful call " +
+      '(the start, the gaps between one call leaving a slot and the next taking it, the end). ' +
+      "Turnaround: median time from an answer to the same worker's next call (reading and " +
       'classifying the answer, telling the store, handing the slot on); round trip: median time ' +
       'from a call to its response, at the vendor and on the way. With one slot per worker, each ' +
       'call costs about one of each, so the turnarounds add to the run what the floor leaves out.',

@@ -430,7 +430,43 @@ describe('counters', () => {
       sideEffectsByKey: {},
       concurrency: 0,
       peakConcurrency: 0,
+      busyMs: 0,
     });
+  });
+
+  test('busyMs adds up the slot time of every call on the simulator clock, from the last reset on', async () => {
+    let now = 1_000;
+    const simulator = await start({
+      vendor: 'fonedynamics',
+      concurrency: 2,
+      serviceTimeMs: 40,
+      clock: { now: () => now },
+    });
+    const { counters } = simulator;
+    const until = async (done: () => boolean): Promise<void> => {
+      while (!done()) await new Promise((resolve) => setTimeout(resolve, 2));
+    };
+    const sms = () => send(`${simulator.url}${FD_MESSAGES}`, fdJson(SMS));
+    // Two calls at once, each holding its slot from 1000 to 1030 on the simulator's clock.
+    const both = [sms(), sms()];
+    await until(() => counters.concurrency === 2);
+    now = 1_030;
+    expect((await Promise.all(both)).map((r) => r.status)).toEqual([200, 200]);
+    expect(counters.busyMs).toBe(60);
+    // A refused call holds no slot.
+    const refused = [sms(), sms(), sms()];
+    await until(() => counters.throttled === 1);
+    now = 1_050;
+    expect((await Promise.all(refused)).map((r) => r.status).sort()).toEqual([200, 200, 429]);
+    expect(counters.busyMs).toBe(100);
+    // A call under way at a reset counts its time from the reset on.
+    const last = sms();
+    await until(() => counters.concurrency === 1);
+    now = 1_070;
+    simulator.resetCounters();
+    now = 1_082;
+    expect((await last).status).toBe(200);
+    expect(counters.busyMs).toBe(12);
   });
 
   test('a path the vendor does not serve is a 404 page', async () => {

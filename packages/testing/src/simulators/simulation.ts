@@ -95,6 +95,8 @@ export function createSimulation(options: VendorSimulatorOptions): Simulation {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   const waiting = new Set<(elapsed: boolean) => void>();
   let closed = false;
+  /** When the counters were last reset: slot time before it is not counted. */
+  let countedSince = Number.NEGATIVE_INFINITY;
 
   /** Waits real time; false when the simulation closed (or `signal` aborted) first. */
   function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
@@ -236,6 +238,7 @@ export function createSimulation(options: VendorSimulatorOptions): Simulation {
       return { kind: 'reply', reply: count(model.throttled(context), endpoint, request) };
     }
     counters.concurrency += 1;
+    const slotSince = clock.now();
     if (counters.concurrency > counters.peakConcurrency) {
       counters.peakConcurrency = counters.concurrency;
     }
@@ -244,6 +247,7 @@ export function createSimulation(options: VendorSimulatorOptions): Simulation {
       served = await pause(serviceTimeMs + extraMs);
     } finally {
       counters.concurrency -= 1;
+      counters.busyMs += clock.now() - Math.max(slotSince, countedSince);
       throttle.release(account);
     }
     if (!served) return RESET;
@@ -271,6 +275,7 @@ export function createSimulation(options: VendorSimulatorOptions): Simulation {
     },
     resetCounters() {
       resetCounters(counters);
+      countedSince = clock.now();
     },
     revokeCredentials() {
       model.revokeCredentials();

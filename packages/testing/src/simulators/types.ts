@@ -139,4 +139,11 @@ export interface SimulatorCounters {
   concurrency: number;
   /** The most API calls served at once since the start (or the last `resetCounters()`). */
   peakConcurrency: number;
+  /**
+   * Milliseconds of slot time (on the simulator's `clock`): for every API call served, from the
+   * moment it got a concurrency slot to the moment it gave it back, added up. Divided by the slots
+   * and the time a run took, it is how much of the vendor's capacity the client used; the rest is
+   * capacity left idle between calls.
+   */
+  busyMs: number;
 }

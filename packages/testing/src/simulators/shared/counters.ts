@@ -19,6 +19,7 @@ export function createCounters(): SimulatorCounters {
     sideEffectsByKey: record(),
     concurrency: 0,
     peakConcurrency: 0,
+    busyMs: 0,
   };
 }
 
@@ -33,8 +34,9 @@ export function resetCounters(counters: SimulatorCounters): void {
   counters.credentialsIssued = 0;
   counters.sideEffects = 0;
   counters.sideEffectsByKey = record();
-  // Calls being served now are still being served.
+  // Calls being served now are still being served (their slot time counts from the reset on).
   counters.peakConcurrency = counters.concurrency;
+  counters.busyMs = 0;
 }
 
 /** Adds one to a counter by key. */
