@@ -203,13 +203,14 @@ async function main(): Promise<void> {
       `${(baseline.timeMs / FLOOR_MS).toFixed(2)}× on this machine); give-ups: ${redis.giveUps}.`,
   );
   console.log(
-    "\nVendor busy: the simulator's slot time (calls holding a slot, added up) over its capacity " +
-      "(4 slots × the run's time); idle per call: the capacity left unused, per successful call " +
-      '(the start, the gaps between one call leaving a slot and the next taking it, the end). ' +
-      "Turnaround: median and 90th percentile time from an answer to the same worker's next call (reading and " +
-      'classifying the answer, telling the store, handing the slot on); round trip: median time ' +
-      'from a call to its response, at the vendor and on the way. With one slot per worker, each ' +
-      'call costs about one of each, so the turnarounds add to the run what the floor leaves out.',
+    "\nVendor busy: the simulator's slot time (calls holding a slot, added up) over its " +
+      `capacity (${VENDOR_CONCURRENCY} slots × the run's time); idle per call: the capacity left ` +
+      'unused, per successful call (the start, the gaps between one call leaving a slot and the ' +
+      "next taking it, the end). Turnaround: median and 90th percentile time from an answer to the same worker's " +
+      'next call (reading and classifying the answer, telling the store, handing the slot on); ' +
+      'round trip: median time from a call to its response, at the vendor and on the way. With one ' +
+      'slot per worker, each call costs about one of each, so the turnarounds add to the run what ' +
+      'the floor leaves out.',
   );
 }
 

@@ -97,7 +97,7 @@ async function main(task: WorkerTask): Promise<void> {
   let lastAnswer = -1;
   const turnarounds: number[] = [];
   const roundTrips: number[] = [];
-  /** The global fetch, counted and timed (see `turnaroundMs`): the same for every setup. */
+  /** The global fetch, counted and timed (see `turnarounds`): the same for every setup. */
   const timedFetch: typeof fetch = async (input, init) => {
     attempts++;
     const sent = performance.now();
