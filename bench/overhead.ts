@@ -23,10 +23,11 @@ export interface OverheadParams {
   requests: number;
   concurrency: number;
   /**
-   * The measured requests of an adapter's three clients (bare, a second bare one as the control,
-   * triage) are sent in this many rounds of one short chunk each, the three in a different order
-   * every round (all six orders in turn), so a drift in the machine's speed during the run, and
-   * whatever going first or last in a round costs, weigh on every client alike.
+   * The measured requests of an adapter's four clients (bare, a second bare one as the control,
+   * triage without limits, triage) are sent in this many rounds of one short chunk each, the four
+   * in a different order every round (four orders in turn, each client once in every place), so a
+   * drift in the machine's speed during the run, and whatever going first or last in a round
+   * costs, weigh on every client alike.
    */
   rounds: number;
   /** Untimed requests per client first (JIT, connection pool). */
@@ -34,7 +35,7 @@ export interface OverheadParams {
 }
 
 const FULL: OverheadParams = { requests: 20_000, concurrency: 16, rounds: 48, warmup: 5_000 };
-const QUICK: OverheadParams = { requests: 120, concurrency: 4, rounds: 6, warmup: 10 };
+const QUICK: OverheadParams = { requests: 120, concurrency: 4, rounds: 8, warmup: 10 };
 
 /** One adapter against its bare client. */
 export interface OverheadRow {
@@ -53,10 +54,17 @@ export interface OverheadRow {
    */
   controlLoss: number;
   /**
-   * This process's CPU time per request (user + system, all threads), bare and triage. Other
-   * load on the machine slows the wall clock but not this, so it tells noise from overhead.
+   * The same loss for triage with `limits: false` (no concurrency limit, pacing, retry budget or
+   * circuit breaker): the part of `loss` the engine and the adapter cost without the limits.
+   */
+  leanLoss: number;
+  /**
+   * This process's CPU time per request (user + system, all threads): bare, triage without limits
+   * and triage. Other load on the machine slows the wall clock but not this, so it tells noise from
+   * overhead.
    */
   bareCpuUs: number;
+  leanCpuUs: number;
   triageCpuUs: number;
   /** The lowest and highest chunk throughputs, bare then triage. */
   bareRange: [number, number];
@@ -73,6 +81,8 @@ interface Pair {
   bareSend: Send;
   /** The same as `bareSend` through a client of its own (another instance, or fetch itself). */
   controlSend: Send;
+  /** triage with `limits: false`. */
+  leanSend: Send;
   triageSend: Send;
 }
 
@@ -89,13 +99,18 @@ function expectResult(data: unknown): void {
 
 function pairs(url: string): Pair[] {
   const options = { vendor: simplybook };
+  const lean = { ...options, limits: false as const };
   const bareAxios = axios.create();
   const controlAxios = axios.create();
+  const leanAxios = axios.create();
+  attachTriage(leanAxios, lean);
   const triageAxios = axios.create();
   attachTriage(triageAxios, options);
   const bareKy = ky.create();
   const controlKy = ky.create();
+  const leanKy = withTriage(ky.create(), lean);
   const triageKy = withTriage(ky.create(), options);
+  const leanFetch = createTriageFetch(lean);
   const triageFetch = createTriageFetch(options);
   const init = { method: 'POST', body: BODY, headers: HEADERS };
   return [
@@ -106,6 +121,8 @@ function pairs(url: string): Pair[] {
         expectResult((await bareAxios.post(url, BODY, { headers: HEADERS })).data),
       controlSend: async () =>
         expectResult((await controlAxios.post(url, BODY, { headers: HEADERS })).data),
+      leanSend: async () =>
+        expectResult((await leanAxios.post(url, BODY, { headers: HEADERS })).data),
       triageSend: async () =>
         expectResult((await triageAxios.post(url, BODY, { headers: HEADERS })).data),
     },
@@ -116,6 +133,8 @@ function pairs(url: string): Pair[] {
         expectResult(await bareKy.post(url, { body: BODY, headers: HEADERS }).json()),
       controlSend: async () =>
         expectResult(await controlKy.post(url, { body: BODY, headers: HEADERS }).json()),
+      leanSend: async () =>
+        expectResult(await leanKy.post(url, { body: BODY, headers: HEADERS }).json()),
       triageSend: async () =>
         expectResult(await triageKy.post(url, { body: BODY, headers: HEADERS }).json()),
     },
@@ -124,21 +143,23 @@ function pairs(url: string): Pair[] {
       bare: `fetch (Node ${process.version})`,
       bareSend: async () => expectResult(await (await fetch(url, init)).json()),
       controlSend: async () => expectResult(await (await fetch(url, { ...init })).json()),
+      leanSend: async () => expectResult(await (await leanFetch(url, init)).json()),
       triageSend: async () => expectResult(await (await triageFetch(url, init)).json()),
     },
   ];
 }
 
-type Client = 'bare' | 'control' | 'triage';
+type Client = 'bare' | 'control' | 'lean' | 'triage';
 
-/** Every order of the three clients: round `r` sends them in `ORDERS[r % 6]`. */
+/**
+ * The four clients' orders: round `r` sends them in `ORDERS[r % 4]`. A Williams square: each
+ * client comes once in every place, and once right after each of the others.
+ */
 const ORDERS: readonly (readonly Client[])[] = [
-  ['bare', 'control', 'triage'],
-  ['triage', 'bare', 'control'],
-  ['control', 'triage', 'bare'],
-  ['triage', 'control', 'bare'],
-  ['bare', 'triage', 'control'],
-  ['control', 'bare', 'triage'],
+  ['bare', 'control', 'triage', 'lean'],
+  ['control', 'lean', 'bare', 'triage'],
+  ['lean', 'triage', 'control', 'bare'],
+  ['triage', 'bare', 'lean', 'control'],
 ];
 
 interface Total {
@@ -187,13 +208,19 @@ export async function runOverhead(
   const rows: OverheadRow[] = [];
   try {
     for (const pair of pairs(server.url)) {
-      const clients = { bare: pair.bareSend, control: pair.controlSend, triage: pair.triageSend };
+      const clients: Record<Client, Send> = {
+        bare: pair.bareSend,
+        control: pair.controlSend,
+        lean: pair.leanSend,
+        triage: pair.triageSend,
+      };
       for (const send of Object.values(clients))
         await measure(send, params.warmup, params.concurrency);
       const chunk = Math.ceil(params.requests / params.rounds);
-      const totals = {
+      const totals: Record<Client, Total> = {
         bare: newTotal(),
         control: newTotal(),
+        lean: newTotal(),
         triage: newTotal(),
       };
       for (let round = 0; round < params.rounds; round++) {
@@ -208,7 +235,7 @@ export async function runOverhead(
         }
       }
       const rps = (total: Total): number => total.requests / (total.elapsedMs / 1000);
-      const { bare, control, triage } = totals;
+      const { bare, control, lean, triage } = totals;
       // Within a round the three chunks ran back to back: their ratio cancels the machine's drift,
       // and the median over rounds ignores the rounds a stall of the machine fell into.
       const lossOf = (other: Total): number =>
@@ -223,11 +250,13 @@ export async function runOverhead(
         triageRps: rps(triage),
         loss: lossOf(triage),
         controlLoss: lossOf(control),
+        leanLoss: lossOf(lean),
         bareCpuUs: (bare.cpuMs * 1000) / bare.requests,
+        leanCpuUs: (lean.cpuMs * 1000) / lean.requests,
         triageCpuUs: (triage.cpuMs * 1000) / triage.requests,
         bareRange: [Math.min(...bare.chunks), Math.max(...bare.chunks)],
         triageRange: [Math.min(...triage.chunks), Math.max(...triage.chunks)],
-        failures: bare.failures + control.failures + triage.failures,
+        failures: bare.failures + control.failures + lean.failures + triage.failures,
       });
     }
   } finally {
@@ -251,12 +280,14 @@ export async function runOverhead(
       `A loopback HTTP server in a child process answers a POSTed JSON-RPC call with a 200 JSON ` +
       `body at once. Each client sends ${formatNumber(params.requests)} measured requests from ` +
       `${params.concurrency} workers, after ${formatNumber(params.warmup)} untimed ones, in ` +
-      `${params.rounds} rounds of one chunk per client (bare, control, triage), each round in ` +
-      'another of the six orders. Loss is 1 − the median over rounds of the client’s throughput ' +
+      `${params.rounds} rounds of one chunk per client (bare, control, triage without limits, ` +
+      'triage), each round in another of four orders (each client once in every place). Loss is 1 − the median over rounds of the client’s throughput ' +
       'over bare’s in the same round (req/s columns: all chunks together). The control is a second bare client measured the same way: its ' +
       '"loss" is what the method reports when there is nothing to find, the noise to read the ' +
       'triage column against. triage runs with `{ vendor: simplybook }` and nothing else: limits, ' +
-      'retry budget and circuit breaker at their defaults, and every 200 body read and classified. ' +
+      'retry budget and circuit breaker at their defaults, and every 200 body read and classified; ' +
+      'the `limits: false` client is the same without limits, retry budget and breaker, so the ' +
+      'two columns split triage’s cost between its limits and the rest. ' +
       'Chunk ranges show how steady the machine was; CPU time per request is this process’s, ' +
       'which other load on the machine does not inflate.',
     table: {
@@ -268,7 +299,8 @@ export async function runOverhead(
         { label: 'triage (req/s)', numeric: true },
         { label: 'throughput loss', numeric: true },
         { label: 'control: bare vs bare', numeric: true },
-        { label: 'CPU µs/request, bare → triage', numeric: true },
+        { label: 'loss with `limits: false`', numeric: true },
+        { label: 'CPU µs/request, bare → `limits: false` → triage', numeric: true },
         { label: 'bare chunks (req/s)', numeric: true },
         { label: 'triage chunks (req/s)', numeric: true },
       ],
@@ -279,7 +311,8 @@ export async function runOverhead(
         formatNumber(row.triageRps),
         formatPercent(row.loss),
         formatPercent(row.controlLoss),
-        `${formatNumber(row.bareCpuUs)} → ${formatNumber(row.triageCpuUs)}`,
+        formatPercent(row.leanLoss),
+        `${formatNumber(row.bareCpuUs)} → ${formatNumber(row.leanCpuUs)} → ${formatNumber(row.triageCpuUs)}`,
         range(row.bareRange),
         range(row.triageRange),
       ]),

@@ -82,8 +82,13 @@ describe.concurrent('pnpm bench --quick', () => {
       // The control (a second bare client) is measured like triage, against the same rounds.
       expect(Number.isFinite(row.controlLoss)).toBe(true);
       expect(row.controlLoss).toBeLessThan(1);
+      // So is triage without limits, which splits triage's cost.
+      expect(Number.isFinite(row.leanLoss)).toBe(true);
+      expect(row.leanCpuUs).toBeGreaterThan(0);
     }
-    expect(report.table.columns.map((c) => c.label)).toContain('control: bare vs bare');
+    expect(report.table.columns.map((c) => c.label)).toEqual(
+      expect.arrayContaining(['control: bare vs bare', 'loss with `limits: false`']),
+    );
   });
 
   test('classify: five vendors', async () => {
